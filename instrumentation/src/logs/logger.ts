@@ -1,0 +1,116 @@
+import { TraceFlags, trace } from '@opentelemetry/api';
+import { hostname } from 'node:os';
+import pino, { type DestinationStream, type Logger, type StreamEntry } from 'pino';
+import { type TelemetryConfig, readConfig } from '../config.ts';
+import { activeTelemetry, onShutdown } from '../start.ts';
+import { LOG_OUTCOMES_EVENT, type LogOutcomes, type OtlpLogTransportOptions } from './otlp-log-transport.ts';
+
+export interface LoggerOptions {
+  /**
+   * The lowest level written.
+   * @default process.env.HOPSCOPE_LOG_LEVEL ?? 'info'
+   */
+  level?: string;
+  /**
+   * Extra paths to redact, added to the defaults (authorization, cookies, passwords, tokens).
+   * @default []
+   */
+  redact?: string[];
+  /**
+   * Where the JSON lines go on this process (tests pass a stream).
+   * @default stdout
+   */
+  destination?: DestinationStream;
+}
+
+/** Redacted by default: credentials must not reach a log store, whatever the application logs. */
+export const DEFAULT_REDACT_PATHS = [
+  'authorization',
+  'cookie',
+  'password',
+  'token',
+  'secret',
+  '*.authorization',
+  '*.cookie',
+  '*.password',
+  '*.token',
+  '*.secret',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  '*.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["set-cookie"]',
+];
+
+const TRANSPORT_FILE = new URL(`./otlp-log-transport${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/**
+ * A pino logger whose every line carries trace_id, span_id and service_name. JSON goes to
+ * stdout always; when telemetry is on, the same lines are shipped over OTLP (or straight to
+ * Loki with HOPSCOPE_LOKI_URL) from a worker thread.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const telemetry = activeTelemetry();
+  const config = telemetry?.config ?? readConfig().config;
+  const level = options.level ?? config.logLevel;
+  const streams: StreamEntry[] = [{ level: 'trace', stream: options.destination ?? pino.destination({ dest: 1, sync: false }) }];
+  const shipping = telemetry?.enabled ? shippingStream(config) : undefined;
+  if (shipping) streams.push({ level: 'trace', stream: shipping });
+  return pino(
+    {
+      level,
+      base: { pid: process.pid, hostname: hostname(), service_name: config.serviceName },
+      redact: { paths: [...DEFAULT_REDACT_PATHS, ...(options.redact ?? [])], censor: '[Redacted]' },
+      mixin: traceFields,
+    },
+    pino.multistream(streams),
+  );
+}
+
+function traceFields(): Record<string, string> {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (!spanContext || !trace.isSpanContextValid(spanContext)) return {};
+  return {
+    trace_id: spanContext.traceId,
+    span_id: spanContext.spanId,
+    trace_flags: (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? '01' : '00',
+  };
+}
+
+function shippingStream(config: TelemetryConfig): DestinationStream | undefined {
+  const { serviceName } = config;
+  if (config.lokiUrl) {
+    const stream = pino.transport({
+      target: 'pino-loki',
+      options: { host: config.lokiUrl, labels: { service_name: serviceName }, batching: true, interval: 1 },
+    });
+    onShutdown(() => endStream(stream));
+    return stream;
+  }
+  if (!config.logsUrl) return undefined;
+  const options: OtlpLogTransportOptions = {
+    url: config.logsUrl,
+    headers: config.otlpHeaders,
+    serviceName,
+    timeoutMillis: config.exportTimeoutMillis,
+    batch: config.logBatch,
+  };
+  const stream = pino.transport({ target: TRANSPORT_FILE.href, options });
+  stream.on(LOG_OUTCOMES_EVENT, (outcomes: LogOutcomes) => {
+    const metrics = activeTelemetry()?.metrics;
+    metrics?.logsExported.inc(outcomes.exported);
+    metrics?.logsDropped.inc(outcomes.dropped);
+    metrics?.logsExportFailed.inc(outcomes.failed);
+  });
+  onShutdown(() => endStream(stream));
+  return stream;
+}
+
+/** Ends a transport and resolves once its worker has flushed and closed. */
+function endStream(stream: ReturnType<typeof pino.transport>): Promise<void> {
+  return new Promise((resolve) => {
+    stream.once('close', () => resolve());
+    stream.end();
+  });
+}

@@ -1,0 +1,110 @@
+import { type Attributes, type AttributeValue, SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import * as attr from '../semconv.ts';
+import type { TelemetryMetrics } from './telemetry-metrics.ts';
+
+/**
+ * Records RED and messaging metrics from finished spans, so that metrics and traces come from
+ * one measurement and the exemplar always names a span that exists. The sampler records every
+ * span (sampled or not), so the metrics count all traffic; only sampled spans give exemplars.
+ */
+export class SpanMetricsProcessor implements SpanProcessor {
+  private readonly metrics: TelemetryMetrics;
+
+  constructor(metrics: TelemetryMetrics) {
+    this.metrics = metrics;
+  }
+
+  onStart(): void {}
+
+  onEnd(span: ReadableSpan): void {
+    const a = span.attributes;
+    if (span.kind === SpanKind.SERVER || span.kind === SpanKind.CLIENT) {
+      const method = a[attr.ATTR_HTTP_REQUEST_METHOD] ?? a[attr.OLD_ATTR_HTTP_METHOD];
+      if (method !== undefined) this.recordHttp(span, a, String(method));
+    } else if (span.kind === SpanKind.PRODUCER || span.kind === SpanKind.CONSUMER) {
+      if (isMessagingSpan(a)) this.recordMessaging(span, a);
+    }
+  }
+
+  private recordHttp(span: ReadableSpan, a: Attributes, method: string): void {
+    const status = a[attr.ATTR_HTTP_RESPONSE_STATUS_CODE] ?? a[attr.OLD_ATTR_HTTP_STATUS_CODE];
+    const labels: Record<string, string> = {
+      http_request_method: method,
+      http_response_status_code: status === undefined ? '' : String(status),
+      error_type: errorType(span, a),
+    };
+    if (span.kind === SpanKind.SERVER) {
+      labels['http_route'] = text(a[attr.ATTR_HTTP_ROUTE]);
+      observe(this.metrics.httpServerDuration, labels, span);
+    } else {
+      labels['server_address'] = text(a[attr.ATTR_SERVER_ADDRESS] ?? a[attr.OLD_ATTR_NET_PEER_NAME]);
+      labels['server_port'] = text(a[attr.ATTR_SERVER_PORT] ?? a[attr.OLD_ATTR_NET_PEER_PORT]);
+      observe(this.metrics.httpClientDuration, labels, span);
+    }
+  }
+
+  private recordMessaging(span: ReadableSpan, a: Attributes): void {
+    const system = text(a[attr.ATTR_MESSAGING_SYSTEM]).toLowerCase() || 'rabbitmq';
+    const destination = text(
+      a[attr.ATTR_MESSAGING_DESTINATION_NAME] ??
+        (a[attr.OLD_ATTR_MESSAGING_DESTINATION] || a[attr.OLD_ATTR_MESSAGING_RABBITMQ_ROUTING_KEY]),
+    );
+    const labels = {
+      messaging_system: system,
+      messaging_destination_name: destination,
+      messaging_operation_name: span.kind === SpanKind.PRODUCER ? 'publish' : 'process',
+      error_type: errorType(span, a),
+    };
+    if (span.kind === SpanKind.PRODUCER) {
+      this.metrics.messagesSent.inc(labels);
+      return;
+    }
+    this.metrics.messagesConsumed.inc(labels);
+    observe(this.metrics.messageProcessDuration, labels, span);
+    if (a[attr.ATTR_MESSAGING_RABBITMQ_REDELIVERED] === true) {
+      this.metrics.messagesRedelivered.inc({ messaging_system: system, messaging_destination_name: destination });
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function isMessagingSpan(a: Attributes): boolean {
+  return (
+    a[attr.ATTR_MESSAGING_SYSTEM] !== undefined ||
+    a[attr.ATTR_MESSAGING_DESTINATION_NAME] !== undefined ||
+    a[attr.OLD_ATTR_MESSAGING_DESTINATION] !== undefined
+  );
+}
+
+function observe(
+  histogram: TelemetryMetrics['httpServerDuration'],
+  labels: Record<string, string>,
+  span: ReadableSpan,
+): void {
+  const value = hrTimeToMilliseconds(span.duration) / 1000;
+  const context = span.spanContext();
+  if ((context.traceFlags & TraceFlags.SAMPLED) === 0) {
+    histogram.observe(labels, value);
+    return;
+  }
+  histogram.observe({ labels, value, exemplarLabels: { trace_id: context.traceId, span_id: context.spanId } });
+}
+
+function errorType(span: ReadableSpan, a: Attributes): string {
+  const type = a[attr.ATTR_ERROR_TYPE];
+  if (type !== undefined) return String(type);
+  return span.status.code === SpanStatusCode.ERROR ? '_OTHER' : '';
+}
+
+function text(value: AttributeValue | undefined): string {
+  return value === undefined ? '' : String(value);
+}

@@ -1,0 +1,127 @@
+import { DiagConsoleLogger, context, diag, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { diagLogLevelFromString } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { Server } from 'node:http';
+import { type TelemetryConfig, readConfig } from './config.ts';
+import { INSTRUMENTED_MODULES, createInstrumentations } from './instrumentations.ts';
+import { startMetricsServer } from './metrics/metrics-server.ts';
+import { processorOutcomeMeterProvider } from './metrics/processor-outcomes.ts';
+import { SpanMetricsProcessor } from './metrics/span-metrics-processor.ts';
+import { type TelemetryMetrics, createRegistry, createTelemetryMetrics } from './metrics/telemetry-metrics.ts';
+import { createSampler } from './sampler.ts';
+import { SafePropagator } from './safe-propagator.ts';
+import { librariesLoadedBeforeStart } from './self-check.ts';
+import { startupLine } from './startup-line.ts';
+import type { StartOptions } from './types.ts';
+
+export const METRICS_PATH = '/metrics';
+const SHUTDOWN_TIMEOUT_MS = 5000;
+
+/** What `start()` set up; `enabled` is false when telemetry is off (disabled or misconfigured). */
+export interface Telemetry {
+  enabled: boolean;
+  config: TelemetryConfig;
+  metrics: TelemetryMetrics;
+}
+
+let active: Telemetry | undefined;
+let tracerProvider: TracerProvider | undefined;
+let metricsServer: Server | undefined;
+const shutdownHooks: Array<() => Promise<void>> = [];
+let shuttingDown: Promise<void> | undefined;
+
+/** The telemetry `start()` set up, if it ran. */
+export function activeTelemetry(): Telemetry | undefined {
+  return active;
+}
+
+/** Work to finish on `shutdown()` (loggers register their flush here). */
+export function onShutdown(hook: () => Promise<void>): void {
+  shutdownHooks.push(hook);
+}
+
+/**
+ * Starts traces, metrics and log correlation. Idempotent; never throws: a configuration
+ * problem is reported on stderr naming the variable, and the application runs with
+ * telemetry off.
+ */
+export function start(options: StartOptions = {}): Telemetry {
+  if (active) return active;
+  const { config, problems } = readConfig(options.env ?? process.env);
+  applyOptions(config, options);
+  const metrics = createTelemetryMetrics(options.registry ?? createRegistry());
+  const enabled = !config.disabled && problems.length === 0;
+  active = { enabled, config, metrics };
+  try {
+    if (config.diagLogLevel) diag.setLogger(new DiagConsoleLogger(), diagLogLevelFromString(config.diagLogLevel));
+    const loadedBefore = librariesLoadedBeforeStart();
+    if (enabled) startTracing(config, metrics, options);
+    if (config.metricsPort !== undefined) metricsServer = startMetricsServer(metrics.registry, config);
+    process.stderr.write(startupLine({ config, enabled, problems, loadedBefore, instrumented: INSTRUMENTED_MODULES }));
+  } catch (error) {
+    active.enabled = false;
+    process.stderr.write(`hopscope: telemetry is off, start failed: ${String(error)}\n`);
+  }
+  return active;
+}
+
+function applyOptions(config: TelemetryConfig, options: StartOptions): void {
+  if (options.serviceName) config.serviceName = options.serviceName;
+  if (options.consumeContext) config.consumeContext = options.consumeContext;
+  if (options.metricsPort !== undefined) config.metricsPort = options.metricsPort;
+}
+
+function startTracing(config: TelemetryConfig, metrics: TelemetryMetrics, options: StartOptions): void {
+  const processors: SpanProcessor[] = [new SpanMetricsProcessor(metrics)];
+  const exporter = options.spanExporter ?? (config.tracesUrl ? otlpTraceExporter(config) : undefined);
+  if (exporter) {
+    const selfObsMeterProvider = processorOutcomeMeterProvider((outcome, count) => {
+      const counter = { exported: metrics.spansExported, dropped: metrics.spansDropped, failed: metrics.spansExportFailed };
+      counter[outcome].inc(count);
+    });
+    processors.push(new BatchSpanProcessor({ exporter, selfObsMeterProvider, ...config.spanBatch }));
+  }
+  const resource = detectResources({ detectors: [envDetector, processDetector, hostDetector] }).merge(
+    resourceFromAttributes({ 'service.name': config.serviceName }),
+  );
+  tracerProvider = new TracerProvider({ resource, sampler: createSampler(config), spanProcessors: processors });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager());
+  propagation.setGlobalPropagator(new SafePropagator());
+  trace.setGlobalTracerProvider(tracerProvider);
+  registerInstrumentations({
+    tracerProvider,
+    instrumentations: createInstrumentations({ consumeContext: config.consumeContext, metricsPath: METRICS_PATH }),
+  });
+}
+
+function otlpTraceExporter(config: TelemetryConfig): OTLPTraceExporter {
+  // concurrencyLimit bounds the batches in flight when the collector is slow or down, so
+  // memory stays bounded: past it, batches fail fast and are counted as failed.
+  return new OTLPTraceExporter({
+    url: config.tracesUrl,
+    headers: config.otlpHeaders,
+    concurrencyLimit: 2,
+    timeoutMillis: config.exportTimeoutMillis,
+  });
+}
+
+/** Flushes spans and logs and closes the metrics server. Safe to call more than once. */
+export function shutdown(): Promise<void> {
+  shuttingDown ??= runShutdown();
+  return shuttingDown;
+}
+
+async function runShutdown(): Promise<void> {
+  const work = [...shutdownHooks.map((hook) => hook()), tracerProvider?.shutdown()];
+  if (metricsServer) work.push(new Promise<void>((resolve) => metricsServer!.close(() => resolve())));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref();
+  });
+  await Promise.race([Promise.allSettled(work), timeout]);
+  clearTimeout(timer);
+}

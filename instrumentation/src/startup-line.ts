@@ -1,0 +1,36 @@
+import type { TelemetryConfig } from './config.ts';
+
+export interface StartupReport {
+  config: TelemetryConfig;
+  enabled: boolean;
+  problems: string[];
+  loadedBefore: string[];
+  instrumented: readonly string[];
+}
+
+/**
+ * The one self-check line written at startup (JSON, on stderr so it never mixes with the
+ * application's own stdout log stream): what is instrumented, where telemetry goes, and
+ * what will not work and why.
+ */
+export function startupLine(report: StartupReport): string {
+  const { config, enabled, problems, loadedBefore, instrumented } = report;
+  const warnings = [...problems];
+  if (loadedBefore.length > 0) {
+    warnings.push(
+      `loaded before hopscope, so not instrumented: ${loadedBefore.join(', ')}; start with node --import @hopscope/instrumentation/register`,
+    );
+  }
+  const line = {
+    level: warnings.length > 0 ? 'warn' : 'info',
+    time: Date.now(),
+    service_name: config.serviceName,
+    msg: enabled ? 'hopscope telemetry started' : 'hopscope telemetry is off',
+    instrumented: enabled ? instrumented.filter((name) => !loadedBefore.includes(name)) : [],
+    traces: enabled ? (config.tracesUrl ?? 'none') : 'none',
+    logs: enabled ? (config.lokiUrl ?? config.logsUrl ?? 'none') : 'none',
+    metrics_port: config.metricsPort ?? null,
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
+  return `${JSON.stringify(line)}\n`;
+}
