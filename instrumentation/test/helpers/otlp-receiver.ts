@@ -1,0 +1,137 @@
+// An OTLP/HTTP (JSON) receiver for tests: it is what a collector would see from our
+// exporters. It also plays the external "bank" API that fixture services call.
+import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** OTLP span kinds (SPAN_KIND_*). */
+export const KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
+
+export interface ReceivedSpan {
+  service: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  kind: number;
+  attributes: Record<string, unknown>;
+  links: Array<{ traceId: string; spanId: string }>;
+}
+export interface ReceivedLog {
+  service: string;
+  traceId: string;
+  spanId: string;
+  body: unknown;
+  attributes: Record<string, unknown>;
+}
+
+interface OtlpValue {
+  stringValue?: string;
+  intValue?: string | number;
+  boolValue?: boolean;
+  doubleValue?: number;
+}
+interface OtlpKeyValue {
+  key: string;
+  value: OtlpValue;
+}
+interface OtlpResource {
+  resource?: { attributes?: OtlpKeyValue[] };
+}
+
+export class OtlpReceiver {
+  readonly spans: ReceivedSpan[] = [];
+  readonly logs: ReceivedLog[] = [];
+  readonly bankRequests: IncomingHttpHeaders[] = [];
+  private readonly server: Server;
+
+  constructor() {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks).toString();
+        if (request.url === '/v1/traces') this.addTraces(JSON.parse(body));
+        else if (request.url === '/v1/logs') this.addLogs(JSON.parse(body));
+        else if (request.url === '/charges') this.bankRequests.push(request.headers);
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Polls until `read()` returns something truthy, failing after `timeoutMs`. */
+  async waitFor<T>(what: string, read: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = read();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  private addTraces(payload: {
+    resourceSpans?: Array<OtlpResource & { scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }> }>;
+  }): void {
+    for (const resourceSpans of payload.resourceSpans ?? []) {
+      const service = String(attributes(resourceSpans.resource?.attributes)['service.name']);
+      for (const scope of resourceSpans.scopeSpans ?? []) {
+        for (const span of scope.spans ?? []) {
+          this.spans.push({
+            service,
+            traceId: span['traceId'] as string,
+            spanId: span['spanId'] as string,
+            parentSpanId: (span['parentSpanId'] as string | undefined) ?? '',
+            name: span['name'] as string,
+            kind: span['kind'] as number,
+            attributes: attributes(span['attributes'] as OtlpKeyValue[] | undefined),
+            links: ((span['links'] as Array<{ traceId: string; spanId: string }> | undefined) ?? []).map((link) => ({
+              traceId: link.traceId,
+              spanId: link.spanId,
+            })),
+          });
+        }
+      }
+    }
+  }
+
+  private addLogs(payload: {
+    resourceLogs?: Array<OtlpResource & { scopeLogs?: Array<{ logRecords?: Array<Record<string, unknown>> }> }>;
+  }): void {
+    for (const resourceLogs of payload.resourceLogs ?? []) {
+      const service = String(attributes(resourceLogs.resource?.attributes)['service.name']);
+      for (const scope of resourceLogs.scopeLogs ?? []) {
+        for (const record of scope.logRecords ?? []) {
+          this.logs.push({
+            service,
+            traceId: (record['traceId'] as string | undefined) ?? '',
+            spanId: (record['spanId'] as string | undefined) ?? '',
+            body: value(record['body'] as OtlpValue | undefined),
+            attributes: attributes(record['attributes'] as OtlpKeyValue[] | undefined),
+          });
+        }
+      }
+    }
+  }
+}
+
+function attributes(list: OtlpKeyValue[] | undefined): Record<string, unknown> {
+  return Object.fromEntries((list ?? []).map(({ key, value: v }) => [key, value(v)]));
+}
+
+function value(v: OtlpValue | undefined): unknown {
+  if (!v) return undefined;
+  if (v.stringValue !== undefined) return v.stringValue;
+  if (v.intValue !== undefined) return Number(v.intValue);
+  if (v.boolValue !== undefined) return v.boolValue;
+  return v.doubleValue;
+}
