@@ -76,11 +76,11 @@ export class RabbitmqClientInstrumentation extends InstrumentationBase<RabbitmqC
   }
 
   private patchCreatePublisher(original: ConnectionPrototype['createPublisher']) {
-    const instrumentation = this;
+    const tracedSend = this.tracedSend.bind(this);
     return function createPublisher(this: unknown, props?: unknown): Publisher {
       const publisher = original.call(this, props);
       const send = publisher.send.bind(publisher);
-      publisher.send = (envelope, body) => instrumentation.tracedSend(send, envelope, body);
+      publisher.send = (envelope, body) => tracedSend(send, envelope, body);
       return publisher;
     };
   }
@@ -105,11 +105,11 @@ export class RabbitmqClientInstrumentation extends InstrumentationBase<RabbitmqC
   }
 
   private patchCreateConsumer(original: ConnectionPrototype['createConsumer']) {
-    const instrumentation = this;
+    const tracedConsume = this.tracedConsume.bind(this);
     return function createConsumer(this: unknown, props: { queue?: string }, handler: ConsumerHandler) {
       const queue = props?.queue ?? '';
       const traced: ConsumerHandler = function (this: unknown, msg, ...rest) {
-        return instrumentation.tracedConsume(queue, msg, () => handler.call(this, msg, ...rest));
+        return tracedConsume(queue, msg, () => handler.call(this, msg, ...rest));
       };
       return original.call(this, props, traced);
     };

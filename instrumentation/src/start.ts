@@ -116,7 +116,8 @@ export function shutdown(): Promise<void> {
 }
 
 async function runShutdown(): Promise<void> {
-  const work = [...shutdownHooks.map((hook) => hook()), tracerProvider?.shutdown()];
+  const work: Array<Promise<void>> = shutdownHooks.map((hook) => hook());
+  if (tracerProvider) work.push(tracerProvider.shutdown());
   if (metricsServer) work.push(new Promise<void>((resolve) => metricsServer!.close(() => resolve())));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => {

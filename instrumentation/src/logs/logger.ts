@@ -74,7 +74,7 @@ function traceFields(): Record<string, string> {
   return {
     trace_id: spanContext.traceId,
     span_id: spanContext.spanId,
-    trace_flags: (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? '01' : '00',
+    trace_flags: spanContext.traceFlags & TraceFlags.SAMPLED ? '01' : '00',
   };
 }
 

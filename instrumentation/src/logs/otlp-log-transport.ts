@@ -2,7 +2,7 @@
 // never costs the application's event loop. Each JSON line becomes an OTLP log record
 // whose trace context is the line's trace_id/span_id, which is what Loki's OTLP endpoint
 // turns into `trace_id` structured metadata.
-import { type AnyValue, ROOT_CONTEXT, SeverityNumber, TraceFlags, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SeverityNumber, TraceFlags, trace } from '@opentelemetry/api';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
@@ -71,9 +71,9 @@ export default function otlpLogTransport(options: OtlpLogTransportOptions) {
 
 function toLogRecord(line: Record<string, unknown>) {
   const level = typeof line['level'] === 'number' ? line['level'] : 30;
-  const attributes: Record<string, AnyValue> = {};
+  const attributes: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(line)) {
-    if (!RESERVED_KEYS.has(key) && value !== undefined) attributes[key] = value as AnyValue;
+    if (!RESERVED_KEYS.has(key) && value !== undefined) attributes[key] = value;
   }
   const traceId = line['trace_id'];
   const spanId = line['span_id'];
@@ -107,5 +107,5 @@ function severityOf(level: number): SeverityNumber {
 }
 
 function levelName(level: number): string {
-  return ['trace', 'debug', 'info', 'warn', 'error', 'fatal'][Math.min(5, Math.max(0, Math.floor(level / 10) - 1))]!;
+  return ['trace', 'debug', 'info', 'warn', 'error', 'fatal'][Math.min(5, Math.max(0, Math.floor(level / 10) - 1))] ?? 'info';
 }

@@ -1,4 +1,4 @@
-import { type Attributes, type AttributeValue, SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
+import { type Attributes, SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as attr from '../semconv.ts';
@@ -22,7 +22,7 @@ export class SpanMetricsProcessor implements SpanProcessor {
     const a = span.attributes;
     if (span.kind === SpanKind.SERVER || span.kind === SpanKind.CLIENT) {
       const method = a[attr.ATTR_HTTP_REQUEST_METHOD] ?? a[attr.OLD_ATTR_HTTP_METHOD];
-      if (method !== undefined) this.recordHttp(span, a, String(method));
+      if (method !== undefined) this.recordHttp(span, a, text(method));
     } else if (span.kind === SpanKind.PRODUCER || span.kind === SpanKind.CONSUMER) {
       if (isMessagingSpan(a)) this.recordMessaging(span, a);
     }
@@ -32,7 +32,7 @@ export class SpanMetricsProcessor implements SpanProcessor {
     const status = a[attr.ATTR_HTTP_RESPONSE_STATUS_CODE] ?? a[attr.OLD_ATTR_HTTP_STATUS_CODE];
     const labels: Record<string, string> = {
       http_request_method: method,
-      http_response_status_code: status === undefined ? '' : String(status),
+      http_response_status_code: text(status),
       error_type: errorType(span, a),
     };
     if (span.kind === SpanKind.SERVER) {
@@ -101,10 +101,12 @@ function observe(
 
 function errorType(span: ReadableSpan, a: Attributes): string {
   const type = a[attr.ATTR_ERROR_TYPE];
-  if (type !== undefined) return String(type);
+  if (type !== undefined) return text(type);
   return span.status.code === SpanStatusCode.ERROR ? '_OTHER' : '';
 }
 
-function text(value: AttributeValue | undefined): string {
-  return value === undefined ? '' : String(value);
+/** An attribute value as a label value (attributes read here are strings or numbers). */
+function text(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : `${value as string | number | boolean}`;
 }

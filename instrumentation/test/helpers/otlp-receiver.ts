@@ -38,6 +38,13 @@ interface OtlpResource {
   resource?: { attributes?: OtlpKeyValue[] };
 }
 
+interface TracesPayload {
+  resourceSpans?: Array<OtlpResource & { scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }> }>;
+}
+interface LogsPayload {
+  resourceLogs?: Array<OtlpResource & { scopeLogs?: Array<{ logRecords?: Array<Record<string, unknown>> }> }>;
+}
+
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   readonly logs: ReceivedLog[] = [];
@@ -50,8 +57,8 @@ export class OtlpReceiver {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         const body = Buffer.concat(chunks).toString();
-        if (request.url === '/v1/traces') this.addTraces(JSON.parse(body));
-        else if (request.url === '/v1/logs') this.addLogs(JSON.parse(body));
+        if (request.url === '/v1/traces') this.addTraces(JSON.parse(body) as TracesPayload);
+        else if (request.url === '/v1/logs') this.addLogs(JSON.parse(body) as LogsPayload);
         else if (request.url === '/charges') this.bankRequests.push(request.headers);
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
@@ -79,9 +86,7 @@ export class OtlpReceiver {
     }
   }
 
-  private addTraces(payload: {
-    resourceSpans?: Array<OtlpResource & { scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }> }>;
-  }): void {
+  private addTraces(payload: TracesPayload): void {
     for (const resourceSpans of payload.resourceSpans ?? []) {
       const service = String(attributes(resourceSpans.resource?.attributes)['service.name']);
       for (const scope of resourceSpans.scopeSpans ?? []) {
@@ -104,9 +109,7 @@ export class OtlpReceiver {
     }
   }
 
-  private addLogs(payload: {
-    resourceLogs?: Array<OtlpResource & { scopeLogs?: Array<{ logRecords?: Array<Record<string, unknown>> }> }>;
-  }): void {
+  private addLogs(payload: LogsPayload): void {
     for (const resourceLogs of payload.resourceLogs ?? []) {
       const service = String(attributes(resourceLogs.resource?.attributes)['service.name']);
       for (const scope of resourceLogs.scopeLogs ?? []) {

@@ -1,0 +1,28 @@
+/** Sends `total` POST /orders requests, `concurrency` at a time; returns the status counts. */
+export async function postOrders(baseUrl: string, total: number, concurrency = 8): Promise<Map<number, number>> {
+  const statuses = new Map<number, number>();
+  let sent = 0;
+  const lane = async () => {
+    while (sent < total) {
+      sent++;
+      const response = await fetch(`${baseUrl}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ items: ['book'] }),
+      });
+      await response.arrayBuffer();
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return statuses;
+}
+
+/** The value of an unlabelled sample (or the sum over labels) in Prometheus text output. */
+export function sampleValue(metrics: string, name: string): number {
+  let sum = 0;
+  for (const line of metrics.split('\n')) {
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.split(' ').at(-1));
+  }
+  return sum;
+}
