@@ -118,7 +118,10 @@ export function readConfig(env: Env = process.env): ConfigResult {
   const logsUrl = url('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT') ?? signalUrl(base, 'logs');
   const propagators = text('OTEL_PROPAGATORS');
   if (propagators !== undefined) {
-    const unsupported = propagators.split(',').map((p) => p.trim()).filter((p) => !['tracecontext', 'baggage', 'none'].includes(p));
+    const unsupported = propagators
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => !['tracecontext', 'baggage', 'none'].includes(p));
     if (unsupported.length > 0) {
       problems.push(`OTEL_PROPAGATORS=${quote(propagators)}: only tracecontext and baggage are supported`);
     }
@@ -126,7 +129,8 @@ export function readConfig(env: Env = process.env): ConfigResult {
 
   const config: TelemetryConfig = {
     disabled: oneOf('OTEL_SDK_DISABLED', ['true', 'false'], 'false') === 'true',
-    serviceName: text('OTEL_SERVICE_NAME') ?? serviceNameFromResource(text('OTEL_RESOURCE_ATTRIBUTES')) ?? 'unknown_service:node',
+    serviceName:
+      text('OTEL_SERVICE_NAME') ?? serviceNameFromResource(text('OTEL_RESOURCE_ATTRIBUTES')) ?? 'unknown_service:node',
     tracesUrl: tracesExporter === 'none' ? undefined : tracesUrl,
     logsUrl: logsExporter === 'none' ? undefined : logsUrl,
     otlpHeaders: readHeaders(text('OTEL_EXPORTER_OTLP_HEADERS'), problems),

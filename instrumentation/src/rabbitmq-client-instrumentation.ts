@@ -95,13 +95,15 @@ export class RabbitmqClientInstrumentation extends InstrumentationBase<RabbitmqC
     const spanContext = trace.setSpan(context.active(), span);
     outgoing.headers = { ...outgoing.headers };
     propagation.inject(spanContext, outgoing.headers);
-    return context.with(spanContext, () => send(outgoing, body)).then(
-      () => span.end(),
-      (error: unknown) => {
-        endWithError(span, error);
-        throw error;
-      },
-    );
+    return context
+      .with(spanContext, () => send(outgoing, body))
+      .then(
+        () => span.end(),
+        (error: unknown) => {
+          endWithError(span, error);
+          throw error;
+        },
+      );
   }
 
   private patchCreateConsumer(original: ConnectionPrototype['createConsumer']) {

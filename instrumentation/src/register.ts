@@ -10,7 +10,9 @@ if (isMainThread) {
   try {
     await registerLoaderHook();
   } catch (error) {
-    process.stderr.write(`hopscope: ESM loader hook not registered, ESM imports are not instrumented: ${String(error)}\n`);
+    process.stderr.write(
+      `hopscope: ESM loader hook not registered, ESM imports are not instrumented: ${String(error)}\n`,
+    );
   }
   start();
   flushOnExit();

@@ -3,7 +3,13 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { diagLogLevelFromString } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  detectResources,
+  envDetector,
+  hostDetector,
+  processDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Server } from 'node:http';
 import { type TelemetryConfig, readConfig } from './config.ts';
@@ -80,7 +86,11 @@ function startTracing(config: TelemetryConfig, metrics: TelemetryMetrics, option
   const exporter = options.spanExporter ?? (config.tracesUrl ? otlpTraceExporter(config) : undefined);
   if (exporter) {
     const selfObsMeterProvider = processorOutcomeMeterProvider((outcome, count) => {
-      const counter = { exported: metrics.spansExported, dropped: metrics.spansDropped, failed: metrics.spansExportFailed };
+      const counter = {
+        exported: metrics.spansExported,
+        dropped: metrics.spansDropped,
+        failed: metrics.spansExportFailed,
+      };
       counter[outcome].inc(count);
     });
     processors.push(new BatchSpanProcessor({ exporter, selfObsMeterProvider, ...config.spanBatch }));

@@ -48,9 +48,9 @@ for (const [name, headers] of HOSTILE_HTTP_HEADERS) {
       body: JSON.stringify({ id: orderId }),
     });
     assert.equal(response.status, 202);
-    const line = await api.waitForLine('order received').then(() =>
-      receiver.waitFor('the log line', () => api.lines.find((l) => l['order_id'] === orderId)),
-    );
+    const line = await api
+      .waitForLine('order received')
+      .then(() => receiver.waitFor('the log line', () => api.lines.find((l) => l['order_id'] === orderId)));
     const traceId = String(line['trace_id']);
     assert.match(traceId, /^[0-9a-f]{32}$/);
     assert.notEqual(traceId, FOREIGN_TRACE);

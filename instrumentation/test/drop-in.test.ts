@@ -39,7 +39,7 @@ function spansOf(traceId: string): ReceivedSpan[] {
 
 function ancestors(span: ReceivedSpan, spans: ReceivedSpan[]): ReceivedSpan[] {
   const chain: ReceivedSpan[] = [];
-  for (let parent = spans.find((s) => s.spanId === span.parentSpanId); parent; ) {
+  for (let parent = spans.find((s) => s.spanId === span.parentSpanId); parent;) {
     chain.push(parent);
     parent = spans.find((s) => s.spanId === parent!.parentSpanId);
   }
@@ -56,7 +56,9 @@ test('one request → publish → consume → outgoing call is one trace with th
   assert.equal(response.status, 202);
 
   const server = await receiver.waitFor('the order-api server span', () =>
-    receiver.spans.find((s) => s.service === 'order-api' && s.kind === KIND.SERVER && s.attributes['http.route'] === '/orders'),
+    receiver.spans.find(
+      (s) => s.service === 'order-api' && s.kind === KIND.SERVER && s.attributes['http.route'] === '/orders',
+    ),
   );
   const traceId = server.traceId;
   const client = await receiver.waitFor('the order-worker client span', () =>
@@ -77,7 +79,10 @@ test('one request → publish → consume → outgoing call is one trace with th
   assert.equal(consumer.service, 'order-worker');
   assert.equal(consumer.parentSpanId, producer.spanId, 'the consumer is the child of the producer');
   assert.equal(client.parentSpanId, consumer.spanId, 'the outgoing call is the child of the consumer');
-  assert.ok(spans.some((s) => s.kind === KIND.INTERNAL && s.service === 'order-api'), 'express spans are there');
+  assert.ok(
+    spans.some((s) => s.kind === KIND.INTERNAL && s.service === 'order-api'),
+    'express spans are there',
+  );
   assert.deepEqual(new Set(spans.map((s) => s.service)), new Set(['order-api', 'order-worker']));
 
   const bank = receiver.bankRequests.find((headers) => String(headers['traceparent']).includes(traceId));
@@ -102,16 +107,29 @@ test('one request → publish → consume → outgoing call is one trace with th
 
   // The metrics carry that trace as exemplar: HTTP on the api, messaging on the worker.
   const apiMetrics = await (await fetch(`${apiUrl}/metrics`)).text();
-  assert.match(apiMetrics, new RegExp(`http_server_request_duration_seconds_bucket\\{[^}]*http_route="/orders"[^}]*\\} \\d+ # \\{trace_id="${traceId}"`));
+  assert.match(
+    apiMetrics,
+    new RegExp(
+      `http_server_request_duration_seconds_bucket\\{[^}]*http_route="/orders"[^}]*\\} \\d+ # \\{trace_id="${traceId}"`,
+    ),
+  );
   const workerMetrics = await (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text();
-  assert.match(workerMetrics, new RegExp(`messaging_process_duration_seconds_bucket\\{[^}]*\\} \\d+ # \\{trace_id="${traceId}"`));
-  assert.match(workerMetrics, /messaging_client_consumed_messages_total\{[^}]*messaging_system="rabbitmq"[^}]*\} [1-9]/);
+  assert.match(
+    workerMetrics,
+    new RegExp(`messaging_process_duration_seconds_bucket\\{[^}]*\\} \\d+ # \\{trace_id="${traceId}"`),
+  );
+  assert.match(
+    workerMetrics,
+    /messaging_client_consumed_messages_total\{[^}]*messaging_system="rabbitmq"[^}]*\} [1-9]/,
+  );
   assert.match(apiMetrics, /messaging_client_sent_messages_total\{[^}]*\} [1-9]/);
   assert.match(workerMetrics, /http_client_request_duration_seconds_bucket\{[^}]*http_request_method="POST"/);
 });
 
 test('the startup self-check names what is instrumented', () => {
-  const line = api.stderr.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'hopscope telemetry started');
+  const line = api.stderr
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .find((l) => l['msg'] === 'hopscope telemetry started');
   assert.ok(line, `a startup line, got: ${api.stderr.join('\n')}`);
   assert.ok((line['instrumented'] as string[]).includes('express'));
   assert.equal(line['warnings'], undefined);

@@ -43,7 +43,10 @@ export const DEFAULT_REDACT_PATHS = [
   'headers["set-cookie"]',
 ];
 
-const TRANSPORT_FILE = new URL(`./otlp-log-transport${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const TRANSPORT_FILE = new URL(
+  `./otlp-log-transport${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
+  import.meta.url,
+);
 
 /**
  * A pino logger whose every line carries trace_id, span_id and service_name. JSON goes to
@@ -54,7 +57,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const telemetry = activeTelemetry();
   const config = telemetry?.config ?? readConfig().config;
   const level = options.level ?? config.logLevel;
-  const streams: StreamEntry[] = [{ level: 'trace', stream: options.destination ?? pino.destination({ dest: 1, sync: false }) }];
+  const streams: StreamEntry[] = [
+    { level: 'trace', stream: options.destination ?? pino.destination({ dest: 1, sync: false }) },
+  ];
   const shipping = telemetry?.enabled ? shippingStream(config) : undefined;
   if (shipping) streams.push({ level: 'trace', stream: shipping });
   return pino(

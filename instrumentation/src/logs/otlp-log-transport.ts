@@ -24,7 +24,17 @@ export const LOG_OUTCOMES_EVENT = 'hopscope:log-outcomes';
 export type LogOutcomes = Record<ProcessorOutcome, number>;
 
 const REPORT_INTERVAL_MS = 1000;
-const RESERVED_KEYS = new Set(['level', 'time', 'msg', 'trace_id', 'span_id', 'trace_flags', 'pid', 'hostname', 'service_name']);
+const RESERVED_KEYS = new Set([
+  'level',
+  'time',
+  'msg',
+  'trace_id',
+  'span_id',
+  'trace_flags',
+  'pid',
+  'hostname',
+  'service_name',
+]);
 
 export default function otlpLogTransport(options: OtlpLogTransportOptions) {
   let outcomes: LogOutcomes = { exported: 0, dropped: 0, failed: 0 };
@@ -107,5 +117,7 @@ function severityOf(level: number): SeverityNumber {
 }
 
 function levelName(level: number): string {
-  return ['trace', 'debug', 'info', 'warn', 'error', 'fatal'][Math.min(5, Math.max(0, Math.floor(level / 10) - 1))] ?? 'info';
+  return (
+    ['trace', 'debug', 'info', 'warn', 'error', 'fatal'][Math.min(5, Math.max(0, Math.floor(level / 10) - 1))] ?? 'info'
+  );
 }

@@ -9,7 +9,9 @@ export type ProcessorOutcome = 'exported' | 'dropped' | 'failed';
 // drop and failure counts are the SDK's own, not a second bookkeeping of ours.
 const PROCESSED_COUNTER = /^otel\.sdk\.processor\.(span|log)\.processed$/;
 
-export function processorOutcomeMeterProvider(record: (outcome: ProcessorOutcome, count: number) => void): MeterProvider {
+export function processorOutcomeMeterProvider(
+  record: (outcome: ProcessorOutcome, count: number) => void,
+): MeterProvider {
   const noop = createNoopMeter();
   const meter: Meter = Object.create(noop) as Meter;
   meter.createCounter = <A extends Attributes>(name: string, options?: object): Counter<A> => {

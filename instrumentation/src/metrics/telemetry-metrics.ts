@@ -19,7 +19,13 @@ export interface TelemetryMetrics {
 }
 
 const HTTP_SERVER_LABELS = ['http_request_method', 'http_route', 'http_response_status_code', 'error_type'];
-const HTTP_CLIENT_LABELS = ['http_request_method', 'server_address', 'server_port', 'http_response_status_code', 'error_type'];
+const HTTP_CLIENT_LABELS = [
+  'http_request_method',
+  'server_address',
+  'server_port',
+  'http_response_status_code',
+  'error_type',
+];
 const MESSAGING_LABELS = ['messaging_system', 'messaging_destination_name', 'messaging_operation_name', 'error_type'];
 
 /** A registry in OpenMetrics format (the only text format that carries exemplars). */
@@ -30,7 +36,10 @@ export function createRegistry(): Registry {
   return registry as unknown as Registry;
 }
 
-export function createTelemetryMetrics(registry: Registry, options: { runtimeMetrics?: boolean } = {}): TelemetryMetrics {
+export function createTelemetryMetrics(
+  registry: Registry,
+  options: { runtimeMetrics?: boolean } = {},
+): TelemetryMetrics {
   const registers = [registry];
   const counter = (name: string, help: string, labelNames: string[] = []) =>
     new Counter({ name, help, labelNames, registers });
@@ -52,7 +61,11 @@ export function createTelemetryMetrics(registry: Registry, options: { runtimeMet
       HTTP_CLIENT_LABELS,
       names.HTTP_DURATION_BUCKETS,
     ),
-    messagesSent: counter(names.MESSAGING_CLIENT_SENT_MESSAGES, 'Messages a producer attempted to send.', MESSAGING_LABELS),
+    messagesSent: counter(
+      names.MESSAGING_CLIENT_SENT_MESSAGES,
+      'Messages a producer attempted to send.',
+      MESSAGING_LABELS,
+    ),
     messagesConsumed: counter(
       names.MESSAGING_CLIENT_CONSUMED_MESSAGES,
       'Messages delivered to a consumer.',

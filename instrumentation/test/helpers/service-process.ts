@@ -43,7 +43,9 @@ export class ServiceProcess {
       const line = this.lines.find((l) => l['msg'] === msg);
       if (line) return line;
       if (this.exitCode !== null || this.exitSignal !== null || Date.now() > deadline) {
-        throw new Error(`no "${msg}" line; exit=${this.exitCode ?? this.exitSignal}; stderr:\n${this.stderr.join('\n')}`);
+        throw new Error(
+          `no "${msg}" line; exit=${this.exitCode ?? this.exitSignal}; stderr:\n${this.stderr.join('\n')}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
