@@ -1,0 +1,93 @@
+// What a user sees when the process starts and stops with the register flag.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+import { KIND, OtlpReceiver } from './helpers/otlp-receiver.ts';
+import { ServiceProcess } from './helpers/service-process.ts';
+
+function startupLines(service: ServiceProcess): Array<Record<string, unknown>> {
+  return service.stderr
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => typeof line['msg'] === 'string' && line['msg'].startsWith('hopscope telemetry'));
+}
+
+test('invalid telemetry settings: reported naming the variable, the app serves with telemetry off', async (t) => {
+  const receiver = new OtlpReceiver();
+  const otlp = await receiver.listen();
+  t.after(() => receiver.close());
+  const api = new ServiceProcess('order-api.mjs', {
+    OTEL_SERVICE_NAME: 'order-api',
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+    OTEL_TRACES_SAMPLER: 'sometimes',
+    HOPSCOPE_METRICS_PORT: 'ninety',
+    ORDER_QUEUE: `hopscope-config-${randomUUID()}`,
+  });
+  t.after(() => api.stop());
+  const port = String((await api.waitForLine('listening'))['port']);
+  const response = await fetch(`http://127.0.0.1:${port}/orders`, { method: 'POST' });
+  assert.equal(response.status, 202, 'the application serves');
+
+  const [line, ...more] = startupLines(api);
+  assert.equal(more.length, 0, 'one startup line');
+  assert.equal(line?.['msg'], 'hopscope telemetry is off');
+  const warnings = (line?.['warnings'] as string[]).join('\n');
+  assert.match(warnings, /OTEL_TRACES_SAMPLER="sometimes"/);
+  assert.match(warnings, /HOPSCOPE_METRICS_PORT="ninety"/);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(receiver.spans.length, 0, 'no telemetry is sent');
+});
+
+test('one startup line per process, none from worker threads (the pino transport inherits --import)', async (t) => {
+  const receiver = new OtlpReceiver();
+  const otlp = await receiver.listen();
+  t.after(() => receiver.close());
+  const worker = new ServiceProcess('order-worker.cjs', {
+    OTEL_SERVICE_NAME: 'order-worker',
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+    ORDER_QUEUE: `hopscope-startup-${randomUUID()}`,
+    BANK_URL: otlp,
+  });
+  t.after(() => worker.stop());
+  await worker.waitForLine('listening');
+  await receiver.waitFor('shipped log lines (the transport worker runs)', () => receiver.logs.length > 0);
+  const lines = startupLines(worker);
+  assert.equal(lines.length, 1, worker.stderr.join('\n'));
+  assert.equal(lines[0]?.['msg'], 'hopscope telemetry started');
+  assert.deepEqual(lines[0]?.['instrumented'], [
+    'http',
+    'undici',
+    'express',
+    'amqplib',
+    'rabbitmq-client',
+    'pg',
+    'pino',
+  ]);
+});
+
+test('SIGTERM: spans are flushed, then the process ends by the signal as it would without the package', async (t) => {
+  const receiver = new OtlpReceiver();
+  const otlp = await receiver.listen();
+  t.after(() => receiver.close());
+  const run = async (flags?: string[]) => {
+    // A one-minute batch delay: only the shutdown flush can deliver the span in time.
+    const env = { OTEL_SERVICE_NAME: 'plain', OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_BSP_SCHEDULE_DELAY: '60000' };
+    const server = new ServiceProcess('plain-server.mjs', env, flags);
+    const port = String((await server.waitForLine('listening'))['port']);
+    assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), 'ok');
+    const stoppedAt = Date.now();
+    await server.stop('SIGTERM');
+    return { signal: server.exitSignal, code: server.exitCode, stopMs: Date.now() - stoppedAt };
+  };
+  const bare = await run([]);
+  const instrumented = await run();
+  assert.deepEqual(
+    { signal: instrumented.signal, code: instrumented.code },
+    { signal: bare.signal, code: bare.code },
+    'ends the same way as without the package',
+  );
+  assert.equal(bare.signal, 'SIGTERM');
+  assert.ok(instrumented.stopMs < 5000, `stopped promptly (${instrumented.stopMs} ms)`);
+  const server = receiver.spans.find((s) => s.service === 'plain' && s.kind === KIND.SERVER);
+  assert.ok(server, 'the request span was flushed before the process ended');
+});
