@@ -65,6 +65,16 @@ test('one startup line per process, none from worker threads (the pino transport
   ]);
 });
 
+test('a library loaded before start() is named in a warning', async (t) => {
+  const late = new ServiceProcess('late-start.cjs', { OTEL_SERVICE_NAME: 'late', OTEL_TRACES_EXPORTER: 'none' }, []);
+  t.after(() => late.stop());
+  await late.waitForLine('listening');
+  const [line] = startupLines(late);
+  assert.equal(line?.['level'], 'warn');
+  assert.match((line?.['warnings'] as string[]).join('\n'), /loaded before hopscope, so not instrumented: express/);
+  assert.ok(!(line?.['instrumented'] as string[]).includes('express'));
+});
+
 test('SIGTERM: spans are flushed, then the process ends by the signal as it would without the package', async (t) => {
   const receiver = new OtlpReceiver();
   const otlp = await receiver.listen();
