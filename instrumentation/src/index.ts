@@ -14,7 +14,7 @@ export { RabbitmqClientInstrumentation } from './rabbitmq-client-instrumentation
 export type { RabbitmqClientInstrumentationConfig } from './rabbitmq-client-instrumentation.ts';
 export { SafePropagator } from './safe-propagator.ts';
 export { metricNames };
-export { METRICS_PATH, activeTelemetry, shutdown, start } from './start.ts';
+export { METRICS_PATH, activeTelemetry, forceFlush, shutdown, start } from './start.ts';
 export type { Telemetry } from './start.ts';
 export type { StartOptions } from './types.ts';
 

@@ -119,6 +119,11 @@ function otlpTraceExporter(config: TelemetryConfig): OTLPTraceExporter {
   });
 }
 
+/** Exports the spans that have ended so far, without stopping anything. */
+export async function forceFlush(): Promise<void> {
+  await tracerProvider?.forceFlush();
+}
+
 /** Flushes spans and logs and closes the metrics server. Safe to call more than once. */
 export function shutdown(): Promise<void> {
   shuttingDown ??= runShutdown();
