@@ -59,7 +59,7 @@ export function start(options: StartOptions = {}): Telemetry {
   if (active) return active;
   const { config, problems } = readConfig(options.env ?? process.env);
   applyOptions(config, options);
-  const metrics = createTelemetryMetrics(options.registry ?? createRegistry());
+  const metrics = createMetrics(options, problems);
   const enabled = !config.disabled && problems.length === 0;
   active = { enabled, config, metrics };
   try {
@@ -73,6 +73,16 @@ export function start(options: StartOptions = {}): Telemetry {
     process.stderr.write(`hopscope: telemetry is off, start failed: ${String(error)}\n`);
   }
   return active;
+}
+
+/** A registry that already holds our metric names makes prom-client throw: report it, use a fresh one. */
+function createMetrics(options: StartOptions, problems: string[]): TelemetryMetrics {
+  try {
+    return createTelemetryMetrics(options.registry ?? createRegistry());
+  } catch (error) {
+    problems.push(`the registry passed to start() cannot take the package's metrics: ${String(error)}`);
+    return createTelemetryMetrics(createRegistry());
+  }
 }
 
 function applyOptions(config: TelemetryConfig, options: StartOptions): void {
