@@ -67,7 +67,10 @@ export function start(options: StartOptions = {}): Telemetry {
     const loadedBefore = librariesLoadedBeforeStart();
     if (enabled) startTracing(config, metrics, options);
     if (config.metricsPort !== undefined) metricsServer = startMetricsServer(metrics.registry, config);
-    process.stderr.write(startupLine({ config, enabled, problems, loadedBefore, instrumented: INSTRUMENTED_MODULES }));
+    const traces = options.spanExporter ? 'custom exporter' : (config.tracesUrl ?? 'none');
+    process.stderr.write(
+      startupLine({ config, enabled, problems, loadedBefore, traces, instrumented: INSTRUMENTED_MODULES }),
+    );
   } catch (error) {
     active.enabled = false;
     process.stderr.write(`hopscope: telemetry is off, start failed: ${String(error)}\n`);

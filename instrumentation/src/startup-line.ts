@@ -5,6 +5,8 @@ export interface StartupReport {
   enabled: boolean;
   problems: string[];
   loadedBefore: string[];
+  /** Where spans go: a URL, 'custom exporter' or 'none'. */
+  traces: string;
   instrumented: readonly string[];
 }
 
@@ -14,7 +16,7 @@ export interface StartupReport {
  * what will not work and why.
  */
 export function startupLine(report: StartupReport): string {
-  const { config, enabled, problems, loadedBefore, instrumented } = report;
+  const { config, enabled, problems, loadedBefore, traces, instrumented } = report;
   const warnings = [...problems];
   if (loadedBefore.length > 0) {
     warnings.push(
@@ -27,7 +29,7 @@ export function startupLine(report: StartupReport): string {
     service_name: config.serviceName,
     msg: enabled ? 'hopscope telemetry started' : 'hopscope telemetry is off',
     instrumented: enabled ? instrumented.filter((name) => !loadedBefore.includes(name)) : [],
-    traces: enabled ? (config.tracesUrl ?? 'none') : 'none',
+    traces: enabled ? traces : 'none',
     logs: enabled ? (config.lokiUrl ?? config.logsUrl ?? 'none') : 'none',
     metrics_port: config.metricsPort ?? null,
     ...(warnings.length > 0 ? { warnings } : {}),
