@@ -43,6 +43,8 @@ export const DEFAULT_REDACT_PATHS = [
   'headers["set-cookie"]',
 ];
 
+let shipping: DestinationStream | undefined;
+
 const TRANSPORT_FILE = new URL(
   `./otlp-log-transport${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
   import.meta.url,
@@ -60,7 +62,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const streams: StreamEntry[] = [
     { level: 'trace', stream: options.destination ?? pino.destination({ dest: 1, sync: false }) },
   ];
-  const shipping = telemetry?.enabled ? shippingStream(config) : undefined;
+  // One shipping worker per process, however many loggers the application creates.
+  shipping ??= telemetry?.enabled ? shippingStream(config) : undefined;
   if (shipping) streams.push({ level: 'trace', stream: shipping });
   return pino(
     {
