@@ -1,7 +1,8 @@
-import { type Attributes, SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
+import { type Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as attr from '../semconv.ts';
+import { exemplarOf } from './shared-metrics.ts';
 import type { TelemetryMetrics } from './telemetry-metrics.ts';
 
 /**
@@ -91,12 +92,9 @@ function observe(
   span: ReadableSpan,
 ): void {
   const value = hrTimeToMilliseconds(span.duration) / 1000;
-  const context = span.spanContext();
-  if ((context.traceFlags & TraceFlags.SAMPLED) === 0) {
-    histogram.observe(labels, value);
-    return;
-  }
-  histogram.observe({ labels, value, exemplarLabels: { trace_id: context.traceId, span_id: context.spanId } });
+  const exemplarLabels = exemplarOf(span.spanContext());
+  if (exemplarLabels) histogram.observe({ labels, value, exemplarLabels });
+  else histogram.observe(labels, value);
 }
 
 function errorType(span: ReadableSpan, a: Attributes): string {
