@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { assertBoundedName } from '../check-name.ts';
 import type { EventLogger } from '../event-logger.ts';
 import * as names from '../metrics/names.ts';
 import { observeInActiveSpan, perRegistry } from '../metrics/shared-metrics.ts';
@@ -92,12 +93,7 @@ export class BreakerRecorder {
     logger: EventLogger;
     window: FailureRateWindow;
   }) {
-    if (!/^[a-zA-Z0-9_.:-]{1,64}$/.test(options.name)) {
-      throw new TypeError(
-        `breaker name must be 1-64 characters of [a-zA-Z0-9_.:-], got ${JSON.stringify(options.name)}`,
-      );
-    }
-    this.name = options.name;
+    this.name = assertBoundedName('breaker name', options.name);
     this.state = options.initialState;
     this.metrics = breakerMetrics(options.registry);
     this.logger = options.logger;

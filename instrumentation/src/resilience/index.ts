@@ -5,3 +5,14 @@ export { instrumentCockatielBreaker } from './cockatiel.ts';
 export type { BreakerTelemetryOptions, CockatielBreaker } from './cockatiel.ts';
 export { instrumentOpossumBreaker } from './opossum.ts';
 export type { OpossumBreaker } from './opossum.ts';
+export {
+  instrumentCockatielBulkhead,
+  instrumentCockatielRetry,
+  instrumentCockatielTimeout,
+} from './cockatiel-policies.ts';
+export type {
+  CockatielBulkhead,
+  CockatielRetry,
+  CockatielTimeout,
+  PolicyTelemetryOptions,
+} from './cockatiel-policies.ts';
