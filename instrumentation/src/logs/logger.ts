@@ -1,4 +1,4 @@
-import { TraceFlags, trace } from '@opentelemetry/api';
+import { TraceFlags, context, propagation, trace } from '@opentelemetry/api';
 import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger, type StreamEntry } from 'pino';
 import { type TelemetryConfig, readConfig } from '../config.ts';
@@ -76,14 +76,23 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
+/** The active trace, and the saga carried in baggage, on every line. */
 function traceFields(): Record<string, string> {
-  const spanContext = trace.getActiveSpan()?.spanContext();
-  if (!spanContext || !trace.isSpanContextValid(spanContext)) return {};
-  return {
-    trace_id: spanContext.traceId,
-    span_id: spanContext.spanId,
-    trace_flags: spanContext.traceFlags & TraceFlags.SAMPLED ? '01' : '00',
-  };
+  const fields: Record<string, string> = {};
+  const active = context.active();
+  const spanContext = trace.getSpanContext(active);
+  if (spanContext && trace.isSpanContextValid(spanContext)) {
+    fields['trace_id'] = spanContext.traceId;
+    fields['span_id'] = spanContext.spanId;
+    fields['trace_flags'] = spanContext.traceFlags & TraceFlags.SAMPLED ? '01' : '00';
+  }
+  const baggage = propagation.getBaggage(active);
+  const sagaId = baggage?.getEntry('saga.id')?.value;
+  if (sagaId) {
+    fields['saga_id'] = sagaId;
+    fields['saga_name'] = baggage?.getEntry('saga.name')?.value ?? '';
+  }
+  return fields;
 }
 
 function shippingStream(config: TelemetryConfig): DestinationStream | undefined {
