@@ -114,7 +114,7 @@ test('choreographed: two consumers carry the saga id in baggage, and it ends onc
   const id = randomUUID();
   const before =
     metricValue(await metrics(), 'hopscope_saga_ended_total', { saga: 'checkout', outcome: 'completed' }) ?? 0;
-  await tracer.startActiveSpan('POST /checkout', async (request) => {
+  tracer.startActiveSpan('POST /checkout', (request) => {
     const saga = sagas.start('checkout', id);
     sagas.run(saga, () => channel.sendToQueue(stockQueue, Buffer.from('{}')));
     request.end();
