@@ -2,7 +2,8 @@
 //   1. an express JSON endpoint with one log line per request: bare vs hopscope vs the
 //      OpenTelemetry zero-code peer, 100% sampled, all exporting to the same local sink,
 //      load from a second process (autocannon);
-//   2. a RabbitMQ publish → consume loop: bare vs hopscope.
+//   2. a RabbitMQ publish → consume loop: bare vs hopscope;
+//   3. a call through a circuit breaker (cockatiel, opossum): with vs without breaker telemetry.
 // Ratios are to bare, measured in this run on this machine; absolute numbers are not comparable
 // across machines. BENCH_SECONDS sets the load duration (default 10), BENCH_MESSAGES the loop size.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
@@ -46,7 +47,7 @@ const VARIANTS: Variant[] = [
   },
 ];
 
-type Message = { listening?: number; rss?: number; messagesPerSecond?: number };
+type Message = { listening?: number; rss?: number; messagesPerSecond?: number; callsPerSecond?: number };
 
 function startApp(script: string, variant: Variant, env: Record<string, string>): ChildProcess {
   return fork(`${APPS}${script}`, {
@@ -143,6 +144,20 @@ async function benchAmqp(sinkUrl: string) {
   return rows;
 }
 
+async function benchBreakers() {
+  const rows = [];
+  for (const library of ['cockatiel', 'opossum']) {
+    const rates: number[] = [];
+    for (const telemetry of ['0', '1']) {
+      const app = startApp('breaker-calls.mjs', VARIANTS[0], { BENCH_LIBRARY: library, BENCH_TELEMETRY: telemetry });
+      rates.push(await nextMessage(app, 'callsPerSecond'));
+      await once(app, 'exit');
+    }
+    rows.push({ library, without: rates[0], with: rates[1] });
+  }
+  return rows;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -178,6 +193,14 @@ try {
   for (const row of amqp) {
     console.log(
       `${row.variant.padEnd(16)}${pad(row.messagesPerSecond.toFixed(0), 9)}${pad((row.messagesPerSecond / amqp[0].messagesPerSecond).toFixed(2), 9)}`,
+    );
+  }
+  const breakers = await benchBreakers();
+  console.log(`\nA call through a circuit breaker, inside a span (200000 calls): breaker telemetry on vs off\n`);
+  console.log(`${'library'.padEnd(16)}${pad('calls/s off', 13)}${pad('calls/s on', 12)}${pad('on / off', 10)}`);
+  for (const row of breakers) {
+    console.log(
+      `${row.library.padEnd(16)}${pad(row.without.toFixed(0), 13)}${pad(row.with.toFixed(0), 12)}${pad((row.with / row.without).toFixed(2), 10)}`,
     );
   }
 } finally {

@@ -1,9 +1,11 @@
 import { TraceFlags, context, propagation, trace } from '@opentelemetry/api';
 import { hostname } from 'node:os';
-import pino, { type DestinationStream, type Logger, type StreamEntry } from 'pino';
+import { createRequire } from 'node:module';
+import type { DestinationStream, Logger, StreamEntry } from 'pino';
+import type Pino from 'pino';
 import { type TelemetryConfig, readConfig } from '../config.ts';
 import { activeTelemetry, onShutdown } from '../start.ts';
-import { LOG_OUTCOMES_EVENT, type LogOutcomes, type OtlpLogTransportOptions } from './otlp-log-transport.ts';
+import { LOG_OUTCOMES_EVENT, type LogOutcomes, type OtlpLogTransportOptions } from './log-transport-protocol.ts';
 
 export interface LoggerOptions {
   /**
@@ -45,6 +47,15 @@ export const DEFAULT_REDACT_PATHS = [
 
 let shipping: DestinationStream | undefined;
 
+// pino is loaded on the first createLogger(), not when the package is imported: an app that
+// imports the package and then calls start() must not have pino loaded (and so left
+// uninstrumented) before the SDK starts.
+let pinoModule: typeof Pino | undefined;
+function loadPino(): typeof Pino {
+  pinoModule ??= createRequire(import.meta.url)('pino') as typeof Pino;
+  return pinoModule;
+}
+
 const TRANSPORT_FILE = new URL(
   `./otlp-log-transport${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
   import.meta.url,
@@ -56,6 +67,7 @@ const TRANSPORT_FILE = new URL(
  * Loki with HOPSCOPE_LOKI_URL) from a worker thread.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const pino = loadPino();
   const telemetry = activeTelemetry();
   const config = telemetry?.config ?? readConfig().config;
   const level = options.level ?? config.logLevel;
@@ -96,6 +108,7 @@ function traceFields(): Record<string, string> {
 }
 
 function shippingStream(config: TelemetryConfig): DestinationStream | undefined {
+  const pino = loadPino();
   const { serviceName } = config;
   if (config.lokiUrl) {
     const stream = pino.transport({
@@ -125,7 +138,7 @@ function shippingStream(config: TelemetryConfig): DestinationStream | undefined 
 }
 
 /** Ends a transport and resolves once its worker has flushed and closed. */
-function endStream(stream: ReturnType<typeof pino.transport>): Promise<void> {
+function endStream(stream: ReturnType<typeof Pino.transport>): Promise<void> {
   return new Promise((resolve) => {
     stream.once('close', () => resolve());
     stream.end();

@@ -8,20 +8,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import build from 'pino-abstract-transport';
 import { parentPort } from 'node:worker_threads';
-import type { BatchConfig } from '../config.ts';
-import { type ProcessorOutcome, processorOutcomeMeterProvider } from '../metrics/processor-outcomes.ts';
-
-export interface OtlpLogTransportOptions {
-  url: string;
-  headers: Record<string, string>;
-  serviceName: string;
-  timeoutMillis: number;
-  batch: BatchConfig;
-}
-
-/** The event the transport stream emits on the main thread with counts since the last one. */
-export const LOG_OUTCOMES_EVENT = 'hopscope:log-outcomes';
-export type LogOutcomes = Record<ProcessorOutcome, number>;
+import { processorOutcomeMeterProvider } from '../metrics/processor-outcomes.ts';
+import { LOG_OUTCOMES_EVENT, type LogOutcomes, type OtlpLogTransportOptions } from './log-transport-protocol.ts';
 
 const REPORT_INTERVAL_MS = 1000;
 const RESERVED_KEYS = new Set([

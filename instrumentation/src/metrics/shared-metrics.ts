@@ -1,5 +1,5 @@
 import { type SpanContext, TraceFlags, trace } from '@opentelemetry/api';
-import { type Histogram, type Registry, register as globalRegistry } from 'prom-client';
+import { type Histogram, Registry, register as globalRegistry } from 'prom-client';
 import { activeTelemetry } from '../start.ts';
 
 /** The registry a helper records on: the one given, else the one `start()` set up, else prom-client's global one. */
@@ -29,13 +29,24 @@ export function exemplarOf(spanContext: SpanContext | undefined): Record<string,
   return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }
 
-/** Observes a duration with the active span as exemplar when it is sampled. */
-export function observeInActiveSpan(
+/** prom-client only keeps exemplars on OpenMetrics registries (and throws on the others). */
+export function supportsExemplars(registry: Registry): boolean {
+  return (registry.contentType as string) === Registry.OPENMETRICS_CONTENT_TYPE;
+}
+
+/**
+ * Observes a duration, with the span (by default the active one) as exemplar when it is
+ * sampled. A histogram with exemplars enabled takes only the object form of observe().
+ */
+export function observeDuration(
   histogram: Histogram<string>,
   labels: Record<string, string>,
   seconds: number,
+  spanContext: SpanContext | undefined = trace.getActiveSpan()?.spanContext(),
 ): void {
-  const exemplarLabels = exemplarOf(trace.getActiveSpan()?.spanContext());
-  if (exemplarLabels) histogram.observe({ labels, value: seconds, exemplarLabels });
-  else histogram.observe(labels, seconds);
+  if ((histogram as { enableExemplars?: boolean }).enableExemplars) {
+    histogram.observe({ labels, value: seconds, exemplarLabels: exemplarOf(spanContext) ?? {} });
+  } else {
+    histogram.observe(labels, seconds);
+  }
 }

@@ -2,7 +2,7 @@ import { type Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as attr from '../semconv.ts';
-import { exemplarOf } from './shared-metrics.ts';
+import { observeDuration } from './shared-metrics.ts';
 import type { TelemetryMetrics } from './telemetry-metrics.ts';
 
 /**
@@ -91,10 +91,7 @@ function observe(
   labels: Record<string, string>,
   span: ReadableSpan,
 ): void {
-  const value = hrTimeToMilliseconds(span.duration) / 1000;
-  const exemplarLabels = exemplarOf(span.spanContext());
-  if (exemplarLabels) histogram.observe({ labels, value, exemplarLabels });
-  else histogram.observe(labels, value);
+  observeDuration(histogram, labels, hrTimeToMilliseconds(span.duration) / 1000, span.spanContext());
 }
 
 function errorType(span: ReadableSpan, a: Attributes): string {

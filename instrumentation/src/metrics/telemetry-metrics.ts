@@ -1,5 +1,6 @@
 import { Counter, Histogram, type OpenMetricsContentType, Registry, collectDefaultMetrics } from 'prom-client';
 import * as names from './names.ts';
+import { supportsExemplars } from './shared-metrics.ts';
 
 /** The prom-client metrics the package records, all on one registry that the caller owns. */
 export interface TelemetryMetrics {
@@ -44,7 +45,14 @@ export function createTelemetryMetrics(
   const counter = (name: string, help: string, labelNames: string[] = []) =>
     new Counter({ name, help, labelNames, registers });
   const histogram = (name: string, help: string, labelNames: string[], buckets?: number[]) =>
-    new Histogram({ name, help, labelNames, registers, enableExemplars: true, ...(buckets ? { buckets } : {}) });
+    new Histogram({
+      name,
+      help,
+      labelNames,
+      registers,
+      enableExemplars: supportsExemplars(registry),
+      ...(buckets ? { buckets } : {}),
+    });
 
   if (options.runtimeMetrics ?? true) collectDefaultMetrics({ register: registry });
   return {

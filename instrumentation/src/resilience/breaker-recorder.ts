@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { assertBoundedName } from '../check-name.ts';
 import type { EventLogger } from '../event-logger.ts';
 import * as names from '../metrics/names.ts';
-import { observeInActiveSpan, perRegistry } from '../metrics/shared-metrics.ts';
+import { observeDuration, perRegistry, supportsExemplars } from '../metrics/shared-metrics.ts';
 import { safely } from '../safely.ts';
 
 export const BREAKER_STATES = ['closed', 'open', 'half_open', 'isolated'] as const;
@@ -56,7 +56,7 @@ const breakerMetrics = perRegistry((registry) => {
       help: 'Duration of calls through the breaker (rejections included).',
       labelNames: ['breaker', 'outcome'],
       buckets: names.HTTP_DURATION_BUCKETS,
-      enableExemplars: true,
+      enableExemplars: supportsExemplars(registry),
       registers,
     }),
     failureRate: new Gauge({
@@ -140,7 +140,7 @@ export class BreakerRecorder {
   callEnded(outcome: CallOutcome, seconds: number): void {
     safely('breaker call telemetry', () => {
       this.metrics.calls.inc({ breaker: this.name, outcome });
-      observeInActiveSpan(this.metrics.duration, { breaker: this.name, outcome }, seconds);
+      observeDuration(this.metrics.duration, { breaker: this.name, outcome }, seconds);
       if (outcome === 'rejected') {
         trace
           .getActiveSpan()

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import * as names from '../metrics/names.ts';
-import { perRegistry } from '../metrics/shared-metrics.ts';
+import { perRegistry, supportsExemplars } from '../metrics/shared-metrics.ts';
 import { diag } from '@opentelemetry/api';
 
 /** What a user's callback reports about the sagas of one name still in flight, across processes. */
@@ -62,7 +62,7 @@ export const sagaMetrics = perRegistry((registry) => {
       help: 'Saga duration from start to end.',
       labelNames: ['saga', 'outcome'],
       buckets: names.LONG_DURATION_BUCKETS,
-      enableExemplars: true,
+      enableExemplars: supportsExemplars(registry),
       registers,
     }),
     stepDuration: new Histogram({
@@ -70,7 +70,7 @@ export const sagaMetrics = perRegistry((registry) => {
       help: 'Duration of saga steps by phase (execute, compensate) and outcome.',
       labelNames: ['saga', 'step', 'phase', 'outcome'],
       buckets: names.LONG_DURATION_BUCKETS,
-      enableExemplars: true,
+      enableExemplars: supportsExemplars(registry),
       registers,
     }),
     inFlight,

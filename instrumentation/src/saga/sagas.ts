@@ -2,7 +2,7 @@ import { type Baggage, type Context, SpanStatusCode, context, propagation, trace
 import type { Registry } from 'prom-client';
 import { assertBoundedName } from '../check-name.ts';
 import { type EventLogger, resolveEventLogger } from '../event-logger.ts';
-import { observeInActiveSpan, resolveRegistry } from '../metrics/shared-metrics.ts';
+import { observeDuration, resolveRegistry } from '../metrics/shared-metrics.ts';
 import { safely } from '../safely.ts';
 import { type InFlightReader, readInFlightOnScrape, sagaMetrics } from './saga-metrics.ts';
 
@@ -111,7 +111,7 @@ export class SagaTelemetry {
     safely('saga end telemetry', () => {
       const seconds = Math.max(0, (Date.now() - saga.startedAt) / 1000);
       this.metrics.ended.inc({ saga: saga.name, outcome });
-      observeInActiveSpan(this.metrics.duration, { saga: saga.name, outcome }, seconds);
+      observeDuration(this.metrics.duration, { saga: saga.name, outcome }, seconds);
       this.inFlightHere.get(saga.name)?.delete(saga.id);
       this.refreshLocalInFlight(saga.name);
       const span = trace.getActiveSpan();
@@ -141,7 +141,7 @@ export class SagaTelemetry {
         const record = (outcome: 'success' | 'failure') =>
           safely('saga step telemetry', () => {
             const labels = { saga: saga.name, step, phase, outcome };
-            observeInActiveSpan(this.metrics.stepDuration, labels, (performance.now() - started) / 1000);
+            observeDuration(this.metrics.stepDuration, labels, (performance.now() - started) / 1000);
           });
         try {
           const result = await fn();
