@@ -1,11 +1,12 @@
 import type { Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { AmqplibInstrumentation, type ConsumeInfo } from '@opentelemetry/instrumentation-amqplib';
+import type { ConsumeInfo } from '@opentelemetry/instrumentation-amqplib';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { createAmqplibInstrumentation } from './amqplib-link-baggage.ts';
 import type { ConsumeContextMode } from './config.ts';
 import { RabbitmqClientInstrumentation } from './rabbitmq-client-instrumentation.ts';
 import { ATTR_MESSAGING_RABBITMQ_REDELIVERED } from './semconv.ts';
@@ -29,7 +30,7 @@ export function createInstrumentations(options: InstrumentationOptions): Instrum
     }),
     new UndiciInstrumentation(),
     new ExpressInstrumentation(),
-    new AmqplibInstrumentation({
+    createAmqplibInstrumentation({
       useLinksForConsume: options.consumeContext === 'link',
       consumeHook: (span: Span, info: ConsumeInfo) => {
         span.setAttribute(ATTR_MESSAGING_RABBITMQ_REDELIVERED, info.msg.fields.redelivered === true);

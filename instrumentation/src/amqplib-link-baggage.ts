@@ -1,0 +1,42 @@
+import { ROOT_CONTEXT, context, diag, propagation } from '@opentelemetry/api';
+import { AmqplibInstrumentation, type AmqplibInstrumentationConfig } from '@opentelemetry/instrumentation-amqplib';
+
+// In link mode, instrumentation-amqplib starts the consumer span from an empty context, which
+// drops the producer's baggage (saga.id and the like) along with its trace. Its consume patch is
+// wrapped here so that the handler runs with the message's baggage restored. Wrapping its patch
+// (rather than patching Channel#consume a second time) keeps the order right whichever of two
+// module hooks would run first.
+
+type OnMessage = (msg: { properties?: { headers?: Record<string, unknown> } } | null) => unknown;
+type Consume = (this: unknown, queue: string, onMessage: OnMessage, options?: unknown) => unknown;
+interface ConsumePatchInternals {
+  getConsumePatch?: (moduleVersion: string | undefined, original: Consume) => Consume;
+}
+
+export function createAmqplibInstrumentation(config: AmqplibInstrumentationConfig): AmqplibInstrumentation {
+  const instrumentation = new AmqplibInstrumentation(config);
+  if (!config.useLinksForConsume) return instrumentation;
+  const internals = instrumentation as unknown as ConsumePatchInternals;
+  const upstream = internals.getConsumePatch;
+  if (typeof upstream !== 'function') {
+    diag.warn('hopscope: instrumentation-amqplib changed; baggage is not restored for link-mode consumers');
+    return instrumentation;
+  }
+  internals.getConsumePatch = (moduleVersion, original) => {
+    const patched = upstream.call(instrumentation, moduleVersion, original);
+    return function consume(this: unknown, queue, onMessage, options) {
+      return patched.call(this, queue, restoreBaggage(onMessage), options);
+    };
+  };
+  return instrumentation;
+}
+
+/** Runs the handler with the baggage of the message it is given (the span context stays as is). */
+function restoreBaggage(onMessage: OnMessage): OnMessage {
+  return function (this: unknown, msg) {
+    const headers = msg?.properties?.headers;
+    const baggage = headers ? propagation.getBaggage(propagation.extract(ROOT_CONTEXT, headers)) : undefined;
+    if (!baggage) return onMessage.call(this, msg);
+    return context.with(propagation.setBaggage(context.active(), baggage), () => onMessage.call(this, msg));
+  };
+}
