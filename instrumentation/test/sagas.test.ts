@@ -145,6 +145,13 @@ test('the in-flight figures come from the user callback at scrape time', async (
   assert.ok(age >= 90 && age < 95, `the oldest is ~90 s old, got ${age}`);
 });
 
+test('an in-flight callback that throws never fails the scrape', async () => {
+  const sagas = new SagaTelemetry({ logger: captureLogger() });
+  sagas.readInFlightFrom('refund', () => Promise.reject(new Error('database down')));
+  const text = await metrics();
+  assert.ok(text.includes('hopscope_saga_started_total'), 'the other metrics are served');
+});
+
 test('bad saga ids and step names are programmer errors at the call site', async () => {
   const sagas = new SagaTelemetry({ logger: captureLogger() });
   assert.throws(() => sagas.start('order', ''), /saga id must be/);
