@@ -1,0 +1,48 @@
+// The two fixture services (gateway → inventory) pointed at the local stack's collector.
+import { FIXTURE_SERVICE } from '../../../stack/backends.ts';
+import { HOST, PORTS, URLS } from '../../../stack/ports.ts';
+import { ServiceProcess } from './service-process.ts';
+
+export type Mode = 'ok' | 'slow' | 'error';
+
+export class Shop {
+  readonly inventory: ServiceProcess;
+  readonly gateway: ServiceProcess;
+  readonly gatewayUrl: string;
+
+  private constructor(inventory: ServiceProcess, gateway: ServiceProcess, gatewayUrl: string) {
+    this.inventory = inventory;
+    this.gateway = gateway;
+    this.gatewayUrl = gatewayUrl;
+  }
+
+  static async start(): Promise<Shop> {
+    const common = { OTEL_EXPORTER_OTLP_ENDPOINT: URLS.collectorOtlpHttp };
+    const inventory = new ServiceProcess('shop.ts', {
+      ...common,
+      SHOP_ROLE: 'inventory',
+      OTEL_SERVICE_NAME: 'stack-inventory',
+    });
+    const gateway = new ServiceProcess('shop.ts', {
+      ...common,
+      SHOP_ROLE: 'gateway',
+      OTEL_SERVICE_NAME: FIXTURE_SERVICE,
+      INVENTORY_URL: await inventory.baseUrl(),
+      // Prometheus scrapes this port (the services job of the local stack).
+      HOPSCOPE_METRICS_PORT: String(PORTS.fixtureMetrics),
+      HOPSCOPE_METRICS_HOST: HOST,
+    });
+    return new Shop(inventory, gateway, await gateway.baseUrl());
+  }
+
+  /** One GET /checkout; the trace id comes back in the body. */
+  async checkout(mode: Mode): Promise<{ status: number; traceId: string }> {
+    const response = await fetch(`${this.gatewayUrl}/checkout?mode=${mode}`);
+    const body = (await response.json()) as { trace_id: string };
+    return { status: response.status, traceId: body.trace_id };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.gateway.stop(), this.inventory.stop()]);
+  }
+}
