@@ -91,7 +91,8 @@ export class Stack {
     return spec;
   }
 
-  private async startBackend(spec: BackendSpec): Promise<void> {
+  /** `append`: a restart keeps the log of the run before it. */
+  private async startBackend(spec: BackendSpec, append = false): Promise<void> {
     if (!existsSync(spec.command)) {
       throw new StackStartError(`${spec.name}: ${spec.command} is not built; run \`bash stack/build.sh\``);
     }
@@ -104,7 +105,7 @@ export class Stack {
     }
     spec.prepare();
     mkdirSync(LOG_DIR, { recursive: true });
-    const fd = openSync(logFile(spec.name), 'w');
+    const fd = openSync(logFile(spec.name), append ? 'a' : 'w');
     const child = spawn(spec.command, spec.args, {
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...spec.env },
       stdio: ['ignore', fd, fd],
@@ -146,7 +147,7 @@ export class Stack {
   /** Stops one backend and starts it again on the same ports (fault tests). */
   async restart(name: BackendName): Promise<void> {
     await this.stopBackend(name);
-    await this.startBackend(this.spec(name));
+    await this.startBackend(this.spec(name), true);
   }
 
   async stopBackend(name: BackendName): Promise<void> {
