@@ -16,8 +16,8 @@ export interface BackendSpec {
   readyUrl: string;
   /** Every port it listens on: all must be free before it starts. */
   ports: number[];
-  /** Makes the folders and files it needs, from a clean state. */
-  prepare(): void;
+  /** Makes the folders and files it needs; `fresh` (every start but a restart) drops old data. */
+  prepare(fresh: boolean): void;
 }
 
 const config = (path: string) => join(REPO_ROOT, path);
@@ -50,7 +50,9 @@ export function backendSpecs(bin: Binaries): BackendSpec[] {
       env: {},
       readyUrl: `http://${at(PORTS.prometheus)}/-/ready`,
       ports: [PORTS.prometheus],
-      prepare() {
+      prepare(fresh) {
+        // Each test run starts from empty storage: data of an earlier run must not satisfy it.
+        if (fresh) rmSync(join(DATA_DIR, 'prometheus'), { recursive: true, force: true });
         rmSync(PROMETHEUS_DIR, { recursive: true, force: true });
         mkdirSync(join(PROMETHEUS_DIR, 'targets'), { recursive: true });
         copyFileSync(config('prometheus/prometheus.yml'), join(PROMETHEUS_DIR, 'prometheus.yml'));
@@ -71,7 +73,8 @@ export function backendSpecs(bin: Binaries): BackendSpec[] {
       },
       readyUrl: `http://${at(PORTS.lokiHttp)}/ready`,
       ports: [PORTS.lokiHttp, PORTS.lokiGrpc],
-      prepare() {
+      prepare(fresh) {
+        if (fresh) rmSync(join(DATA_DIR, 'loki'), { recursive: true, force: true });
         mkdirSync(join(DATA_DIR, 'loki'), { recursive: true });
       },
     },

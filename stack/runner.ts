@@ -103,7 +103,7 @@ export class Stack {
         );
       }
     }
-    spec.prepare();
+    spec.prepare(!append);
     mkdirSync(LOG_DIR, { recursive: true });
     const fd = openSync(logFile(spec.name), append ? 'a' : 'w');
     const child = spawn(spec.command, spec.args, {
