@@ -56,7 +56,8 @@ build_jaeger() {
   module_source github.com/jaegertracing/jaeger "$JAEGER_GO_VERSION" "$src"
   # cmd/jaeger is the Jaeger v2 binary (a collector distribution); the UI is a placeholder
   # page unless built with the `ui` tag and the UI's npm build, which the APIs do not need.
-  (cd "$src" && go build -trimpath -o "$out/bin/jaeger" -ldflags "-s -w" ./cmd/jaeger)
+  (cd "$src" && go build -trimpath -o "$out/bin/jaeger" \
+    -ldflags "-s -w -X github.com/jaegertracing/jaeger/internal/version.latestVersion=v$JAEGER_VERSION" ./cmd/jaeger)
   rm -rf "$src"
 }
 
@@ -94,7 +95,11 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(otelcol jaeger loki prometheus)
 for target in "${targets[@]}"; do
   case $target in
-    otelcol) build_once otelcol "$(otelcol_dir)" build_otelcol ;;
+    otelcol)
+      build_once otelcol "$(otelcol_dir)" build_otelcol
+      # Collectors built from earlier manifests are of no use any more.
+      find "$cache" -maxdepth 1 -name 'otelcol-*' ! -path "$(otelcol_dir)" -exec rm -rf {} +
+      ;;
     jaeger) build_once jaeger "$cache/jaeger-$JAEGER_VERSION" build_jaeger ;;
     loki) build_once loki "$cache/loki-$LOKI_VERSION" build_loki ;;
     prometheus) build_once prometheus "$cache/prometheus-$PROMETHEUS_VERSION" build_prometheus ;;

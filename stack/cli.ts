@@ -36,9 +36,15 @@ async function down(): Promise<void> {
 }
 
 const command = process.argv[2];
-if (command === 'up') await up();
-else if (command === 'down') await down();
-else {
-  console.error('usage: node stack/cli.ts up|down');
-  process.exitCode = 2;
+try {
+  if (command === 'up') await up();
+  else if (command === 'down') await down();
+  else {
+    console.error('usage: node stack/cli.ts up|down');
+    process.exitCode = 2;
+  }
+} catch (error) {
+  // The message says what failed and, for a backend, ends with its own log tail.
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
 }
