@@ -59,13 +59,30 @@ export class Stack {
   private readonly killOnExit = () => {
     for (const child of this.children.values()) child.kill('SIGKILL');
   };
+  // Interrupted (Ctrl-C, a test runner's timeout): stop the backends, then end as the signal
+  // would have ended the process without this handler.
+  private readonly killOnSignal = (signal: NodeJS.Signals) => {
+    this.killOnExit();
+    this.removeExitHooks();
+    process.kill(process.pid, signal);
+  };
 
   private constructor(options: StartOptions) {
     this.specs = options.specs ?? backendSpecs(binaries());
     this.detached = options.detached ?? false;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
     // A test process that dies without running its after() hooks must not leave backends behind.
-    if (!this.detached) process.once('exit', this.killOnExit);
+    if (!this.detached) {
+      process.once('exit', this.killOnExit);
+      process.once('SIGINT', this.killOnSignal);
+      process.once('SIGTERM', this.killOnSignal);
+    }
+  }
+
+  private removeExitHooks(): void {
+    process.removeListener('exit', this.killOnExit);
+    process.removeListener('SIGINT', this.killOnSignal);
+    process.removeListener('SIGTERM', this.killOnSignal);
   }
 
   /** Starts every backend in order; on any failure stops those already started, then throws. */
@@ -159,7 +176,7 @@ export class Stack {
   /** Stops everything this stack started, the collector first (it flushes to the others). */
   async stop(): Promise<void> {
     for (const name of [...this.children.keys()].reverse()) await this.stopBackend(name);
-    process.removeListener('exit', this.killOnExit);
+    this.removeExitHooks();
   }
 }
 

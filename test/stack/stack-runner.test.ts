@@ -1,8 +1,11 @@
 // The stack runner's faults: a backend that cannot start or never becomes ready fails the
 // start fast, with the backend's own log, and leaves no process behind.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { backendSpecs, type BackendSpec } from '../../stack/backends.ts';
 import { binaries } from '../../stack/paths.ts';
@@ -64,3 +67,24 @@ test('a port already taken is named before anything starts', async (t) => {
     new RegExp(`prometheus: port 127\\.0\\.0\\.1:${port} is already in use`),
   );
 });
+
+for (const death of ['throw', 'SIGTERM', 'SIGINT'] as const) {
+  test(`a process that ends by ${death} without stopping its stack takes the backends down`, async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+
+    const fixture = new URL('./fixtures/abandoned-stack.ts', import.meta.url).pathname;
+    const child = spawn(process.execPath, [fixture, String(port), death], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    const pid = (JSON.parse(line) as { prometheus: number }).prometheus;
+    assert.equal(alive(pid), true);
+    if (death !== 'throw') child.kill(death);
+    await once(child, 'exit');
+    // SIGKILL is immediate, but the kernel reaps the orphan a moment later.
+    const deadline = Date.now() + 5000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(alive(pid), false, `backend ${pid} was left running`);
+  });
+}
