@@ -9,9 +9,12 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=versions.env
 source "$repo/stack/versions.env"
 export PATH="/usr/local/go/bin:$PATH"
-# Builds must not reach version control hosts: only the module proxy.
-# GOWORK=off: Prometheus ships a go.work that would forbid -mod=mod.
-export GOFLAGS="-buildvcs=false -mod=mod" GOWORK=off GOTOOLCHAIN=local
+# Modules come from the module proxy only: no `direct` fallback to version control hosts, which
+# this machine cannot reach (a refused module then fails at once instead of after a timeout).
+GOPROXY=$(go env GOPROXY | sed 's/[,|]direct$//')
+# GOWORK=off: Prometheus ships a go.work that would forbid -mod=mod. GOTOOLCHAIN=local: the Go
+# installed here builds all four; no toolchain download.
+export GOPROXY GOFLAGS="-buildvcs=false -mod=mod" GOWORK=off GOTOOLCHAIN=local
 cache=${HOPSCOPE_CACHE:-$HOME/.cache/hopscope}/backends
 mkdir -p "$cache"
 
@@ -27,7 +30,7 @@ module_source() {
 }
 
 # Runs one backend's build function unless its cache folder is complete; records how long the
-# build took and how much disk the result takes (both go into the closing note of issue 4).
+# build took and how much disk the result takes (the README's table of backends quotes both).
 build_once() {
   local name=$1 out=$2 fn=$3 started
   if [ -f "$out/.complete" ]; then log "$name: cached in $out"; return 0; fi
