@@ -30,6 +30,18 @@ async function call(name: string, run: () => Promise<unknown>): Promise<{ ok: bo
   return { ok, span };
 }
 
+/** One of each transition of a full cycle: closed → open → half_open → closed. */
+function assertOneTransitionEach(text: string, breaker: string): void {
+  for (const [from, to] of [
+    ['closed', 'open'],
+    ['open', 'half_open'],
+    ['half_open', 'closed'],
+  ] as const) {
+    const labels = { breaker, from_state: from, to_state: to };
+    assert.equal(metricValue(text, 'hopscope_circuit_breaker_transitions_total', labels), 1, `${from} → ${to}`);
+  }
+}
+
 const succeed = () => Promise.resolve('ok');
 const fail = () => Promise.reject(new Error('bank down'));
 
@@ -71,20 +83,7 @@ test('cockatiel: closed → open → half_open → closed, one-hot at every step
 
   const text = await metrics();
   assert.deepEqual(breakerStates(text, name), ['closed']);
-  for (const [from, to] of [
-    ['closed', 'open'],
-    ['open', 'half_open'],
-    ['half_open', 'closed'],
-  ]) {
-    assert.equal(
-      metricValue(text, 'hopscope_circuit_breaker_transitions_total', {
-        breaker: name,
-        from_state: from,
-        to_state: to,
-      }),
-      1,
-    );
-  }
+  assertOneTransitionEach(text, name);
   assert.equal(metricValue(text, 'hopscope_circuit_breaker_calls_total', { breaker: name, outcome: 'success' }), 3);
   assert.equal(metricValue(text, 'hopscope_circuit_breaker_calls_total', { breaker: name, outcome: 'failure' }), 3);
   assert.equal(metricValue(text, 'hopscope_circuit_breaker_calls_total', { breaker: name, outcome: 'rejected' }), 2);
@@ -144,20 +143,7 @@ test('opossum: closed → open → half_open → closed, one-hot at every step',
 
   const text = await metrics();
   assert.deepEqual(breakerStates(text, name), ['closed']);
-  for (const [from, to] of [
-    ['closed', 'open'],
-    ['open', 'half_open'],
-    ['half_open', 'closed'],
-  ]) {
-    assert.equal(
-      metricValue(text, 'hopscope_circuit_breaker_transitions_total', {
-        breaker: name,
-        from_state: from,
-        to_state: to,
-      }),
-      1,
-    );
-  }
+  assertOneTransitionEach(text, name);
   assert.equal(metricValue(text, 'hopscope_circuit_breaker_calls_total', { breaker: name, outcome: 'rejected' }), 1);
   assert.equal(metricValue(text, 'hopscope_circuit_breaker_failure_rate', { breaker: name }), 3 / 6);
   assert.deepEqual(

@@ -130,14 +130,31 @@ export class BreakerRecorder {
     });
   }
 
+  /**
+   * Runs one call through the breaker's own execution method, recording its outcome (from
+   * `classify` when it throws) and duration; the caller gets exactly what the call gave.
+   */
+  async timeCall<T>(run: () => Promise<T>, classify: (error: unknown) => CallOutcome): Promise<T> {
+    this.callStarted();
+    const started = performance.now();
+    try {
+      const result = await run();
+      this.callEnded('success', (performance.now() - started) / 1000);
+      return result;
+    } catch (error) {
+      this.callEnded(classify(error), (performance.now() - started) / 1000);
+      throw error;
+    }
+  }
+
   /** Marks the active span with the breaker and its state as a call goes through. */
-  callStarted(): void {
+  private callStarted(): void {
     safely('breaker span attributes', () => {
       trace.getActiveSpan()?.setAttributes({ [ATTR_BREAKER_NAME]: this.name, [ATTR_BREAKER_STATE]: this.state });
     });
   }
 
-  callEnded(outcome: CallOutcome, seconds: number): void {
+  private callEnded(outcome: CallOutcome, seconds: number): void {
     safely('breaker call telemetry', () => {
       this.metrics.calls.inc({ breaker: this.name, outcome });
       observeDuration(this.metrics.duration, { breaker: this.name, outcome }, seconds);

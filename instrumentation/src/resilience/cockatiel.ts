@@ -51,21 +51,8 @@ export function instrumentCockatielBreaker<B extends CockatielBreaker>(policy: B
     recorder.transition(STATES[state] ?? 'closed', transitionReason(policy, STATES[state])),
   );
   const execute = policy.execute.bind(policy);
-  policy.execute = async <T>(
-    fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T,
-    signal?: AbortSignal,
-  ): Promise<T> => {
-    recorder.callStarted();
-    const started = performance.now();
-    try {
-      const result = await execute(fn, signal);
-      recorder.callEnded('success', (performance.now() - started) / 1000);
-      return result;
-    } catch (error) {
-      recorder.callEnded(classify(error), (performance.now() - started) / 1000);
-      throw error;
-    }
-  };
+  policy.execute = <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal) =>
+    recorder.timeCall(() => execute(fn, signal), classify);
   return policy;
 }
 

@@ -30,18 +30,7 @@ export function instrumentOpossumBreaker<B extends OpossumBreaker>(breaker: B, o
   breaker.on('halfOpen', () => recorder.transition('half_open', 'reset timeout elapsed; the next call is a test'));
   breaker.on('close', () => recorder.transition('closed', 'test call succeeded'));
   const fire = breaker.fire.bind(breaker);
-  breaker.fire = async (...args: never[]) => {
-    recorder.callStarted();
-    const started = performance.now();
-    try {
-      const result = await fire(...args);
-      recorder.callEnded('success', (performance.now() - started) / 1000);
-      return result;
-    } catch (error) {
-      recorder.callEnded(classify(error), (performance.now() - started) / 1000);
-      throw error;
-    }
-  };
+  breaker.fire = (...args: never[]) => recorder.timeCall(() => fire(...args), classify);
   return breaker;
 }
 
