@@ -45,6 +45,13 @@ export class ServiceProcess {
     }
   }
 
+  /** Resolves when the process has ended by itself (a fixture that runs a job and exits). */
+  async ended(timeoutMs = 15_000): Promise<void> {
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
   /** SIGTERM: the package flushes what it holds before the process ends. */
   async stop(): Promise<void> {
     if (!this.done) this.child.kill('SIGTERM');
