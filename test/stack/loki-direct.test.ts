@@ -33,8 +33,8 @@ test('HOPSCOPE_LOKI_URL: the service’s lines are in Loki under its service_nam
     const found = await lokiQuery(`{service_name="loki-direct"} |= "${marker}"`);
     return found.length > 0 ? found : undefined;
   });
-  const line = JSON.parse(entries[0]!.line) as Record<string, unknown>;
+  const line = JSON.parse(entries[0].line) as Record<string, unknown>;
   assert.equal(line['msg'], 'sent straight to loki');
   assert.match(String(line['trace_id']), /^[0-9a-f]{32}$/);
-  assert.equal(entries[0]!.stream['service_name'], 'loki-direct');
+  assert.equal(entries[0].stream['service_name'], 'loki-direct');
 });
