@@ -26,12 +26,10 @@ test('a relay killed mid-work: a second relay delivers every message', async (t)
   const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
   const channel = await connection.createChannel();
   await channel.assertQueue(queue, { autoDelete: false });
-  let first: ServiceProcess | undefined;
-  let second: ServiceProcess | undefined;
+  const relays: ServiceProcess[] = [];
   t.after(async () => {
     // In order: nothing may use the queue, the table or the pool after it is gone.
-    await first?.stop('SIGKILL');
-    await second?.stop();
+    for (const relay of relays) await relay.stop('SIGKILL');
     await channel.deleteQueue(queue);
     await connection.close();
     await pool.query(`DROP TABLE ${outbox.table}`);
@@ -45,7 +43,8 @@ test('a relay killed mid-work: a second relay delivers every message', async (t)
   });
 
   const env = { OUTBOX_TABLE: outbox.table };
-  first = new ServiceProcess('outbox-relay.mjs', env, []);
+  const first = new ServiceProcess('outbox-relay.mjs', env, []);
+  relays.push(first);
   await first.waitForLine('listening');
   while (received.length < 60) await sleep(5);
   await first.stop('SIGKILL');
@@ -53,7 +52,8 @@ test('a relay killed mid-work: a second relay delivers every message', async (t)
   const pendingAfterCrash = await pending(pool, outbox.table);
   assert.ok(pendingAfterCrash > 0, 'the relay died with work left');
 
-  second = new ServiceProcess('outbox-relay.mjs', env, []);
+  const second = new ServiceProcess('outbox-relay.mjs', env, []);
+  relays.push(second);
   await second.waitForLine('listening');
   const deadline = Date.now() + 20_000;
   while ((await pending(pool, outbox.table)) > 0 || new Set(received).size < ROWS) {
