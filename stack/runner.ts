@@ -180,7 +180,8 @@ export class Stack {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid is still running (signal 0 only checks). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,25 +1,13 @@
 // The collector restarting under traffic: the service keeps serving every request, and once
 // the collector is back its exporters deliver again (new traces reach Jaeger, new logs Loki).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { FIXTURE_SERVICE } from '../../stack/backends.ts';
-import { Stack } from '../../stack/runner.ts';
 import { jaegerTrace, lokiQuery } from './helpers/backends.ts';
 import { eventually } from './helpers/eventually.ts';
-import { Shop } from './helpers/shop.ts';
+import { useStackWithShop } from './helpers/stack-with-shop.ts';
 
-let stack: Stack | undefined;
-let shop: Shop | undefined;
-
-before(async () => {
-  stack = await Stack.start();
-  shop = await Shop.start();
-});
-
-after(async () => {
-  await shop?.stop();
-  await stack?.stop();
-});
+const { stack, shop } = useStackWithShop();
 
 test('the service serves through a collector restart and its exporters recover', async () => {
   const statuses = new Map<number, number>();
@@ -27,13 +15,13 @@ test('the service serves through a collector restart and its exporters recover',
   // Requests keep coming while the collector is down and coming back.
   const traffic = (async () => {
     while (restarting) {
-      const { status } = await shop!.checkout('ok');
+      const { status } = await shop().checkout('ok');
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();
   try {
-    await stack!.restart('otelcol');
+    await stack().restart('otelcol');
     await new Promise((resolve) => setTimeout(resolve, 500));
   } finally {
     restarting = false;
@@ -43,7 +31,7 @@ test('the service serves through a collector restart and its exporters recover',
   assert.ok((statuses.get(200) ?? 0) > 10, 'traffic ran during the restart');
 
   // An error trace is always kept by tail sampling, so it must reach Jaeger after the restart.
-  const { traceId } = await shop!.checkout('error');
+  const { traceId } = await shop().checkout('error');
   await eventually(`trace ${traceId} in Jaeger after the restart`, () => jaegerTrace(traceId));
   await eventually(`log lines of ${traceId} in Loki after the restart`, async () => {
     const found = await lokiQuery(`{service_name="${FIXTURE_SERVICE}"} | trace_id="${traceId}"`);

@@ -9,18 +9,9 @@ import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { backendSpecs, type BackendSpec } from '../../stack/backends.ts';
 import { binaries } from '../../stack/paths.ts';
-import { Stack, StackStartError } from '../../stack/runner.ts';
+import { Stack, StackStartError, alive } from '../../stack/runner.ts';
 
 const prometheus = (): BackendSpec => backendSpecs(binaries()).find((spec) => spec.name === 'prometheus')!;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('a backend that exits at start fails the start at once, with its own log tail', async () => {
   const broken = { ...prometheus(), args: ['--config.file=/nonexistent/prometheus.yml'] };

@@ -2,25 +2,13 @@
 // through the real collector; the test reads them back from Jaeger, Loki and Prometheus through
 // their own query APIs, as Grafana and a user would.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { FIXTURE_SERVICE } from '../../stack/backends.ts';
-import { Stack } from '../../stack/runner.ts';
 import { eventually } from './helpers/eventually.ts';
 import { jaegerTrace, lokiQuery, promExemplars, promQuery, spanKind, type JaegerTrace } from './helpers/backends.ts';
-import { Shop } from './helpers/shop.ts';
+import { useStackWithShop } from './helpers/stack-with-shop.ts';
 
-let stack: Stack | undefined;
-let shop: Shop | undefined;
-
-before(async () => {
-  stack = await Stack.start();
-  shop = await Shop.start();
-});
-
-after(async () => {
-  await shop?.stop();
-  await stack?.stop();
-});
+const { shop } = useStackWithShop();
 
 /** The trace once Jaeger holds the spans of both services. */
 function completeTrace(traceId: string): Promise<JaegerTrace> {
@@ -36,7 +24,7 @@ const serviceOf = (trace: JaegerTrace, span: JaegerTrace['spans'][number]) =>
 const parentOf = (span: JaegerTrace['spans'][number]) => span.references.find((r) => r.refType === 'CHILD_OF')?.spanID;
 
 test('Jaeger returns a slow trace by id: both services, the client → server edge, span kinds', async () => {
-  const { status, traceId } = await shop!.checkout('slow');
+  const { status, traceId } = await shop().checkout('slow');
   assert.equal(status, 200);
   const trace = await completeTrace(traceId);
 
@@ -62,10 +50,10 @@ test('Jaeger returns a slow trace by id: both services, the client → server ed
 
 test('tail sampling keeps the error trace and the slow trace, and samples the rest', async (t) => {
   const fast = [];
-  for (let i = 0; i < 80; i++) fast.push((await shop!.checkout('ok')).traceId);
-  const error = await shop!.checkout('error');
+  for (let i = 0; i < 80; i++) fast.push((await shop().checkout('ok')).traceId);
+  const error = await shop().checkout('error');
   assert.equal(error.status, 502);
-  const slow = await shop!.checkout('slow');
+  const slow = await shop().checkout('slow');
 
   const errorTrace = await completeTrace(error.traceId);
   assert.ok(
@@ -85,7 +73,7 @@ test('tail sampling keeps the error trace and the slow trace, and samples the re
 });
 
 test("Loki returns the service's log lines for a trace id: service_name label, trace_id metadata", async () => {
-  const { traceId } = await shop!.checkout('error');
+  const { traceId } = await shop().checkout('error');
   const entries = await eventually(`log lines of ${traceId} in Loki`, async () => {
     const found = await lokiQuery(`{service_name="${FIXTURE_SERVICE}"} | trace_id="${traceId}"`);
     return found.length >= 2 ? found : undefined;
@@ -101,7 +89,7 @@ test("Loki returns the service's log lines for a trace id: service_name label, t
 });
 
 test("Prometheus has the service's request durations with an exemplar Jaeger resolves", async () => {
-  await shop!.checkout('error'); // an error trace is always kept, so its exemplar resolves
+  await shop().checkout('error'); // an error trace is always kept, so its exemplar resolves
   const series = await eventually(
     'http_server_request_duration_seconds in Prometheus',
     async () => {
