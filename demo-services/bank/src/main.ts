@@ -1,0 +1,4 @@
+import { runService } from '@hopscope/demo-shared';
+import { bank } from './app.ts';
+
+await runService(bank);

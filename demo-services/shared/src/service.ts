@@ -1,0 +1,166 @@
+// The frame every demo service runs in, so that each service's own files hold only its
+// patterns: an express app with /healthz (alive), /readyz (database and broker reachable) and
+// /metrics, its own database created and migrated, the broker connected with the topology
+// declared, the outbox relay running, and a graceful shutdown. The HTTP server listens first
+// and answers 503 until the dependencies are reachable, so a service waiting for PostgreSQL or
+// RabbitMQ says so instead of crash-looping.
+import { metricsMiddleware } from '@hopscope/instrumentation';
+import type { OutboxRelay } from '@hopscope/instrumentation/messaging';
+import express, { type Express, type Router } from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type pg from 'pg';
+import { AmqpClient } from './amqp-client.ts';
+import { type DemoConfig, readDemoConfig } from './config.ts';
+import { databaseReachable, openDatabase } from './database.ts';
+import { HttpError, errorMiddleware } from './http-errors.ts';
+import { type Log, serviceLogger } from './log.ts';
+import { Publisher } from './publisher.ts';
+import { Topology } from './topology.ts';
+
+export interface ServiceContext {
+  config: DemoConfig;
+  log: Log;
+  topology: Topology;
+  env: Record<string, string | undefined>;
+  /** The service's own database (when the definition has migrations). */
+  pool: pg.Pool;
+  /** Consumers are registered here in build(); they start once the broker is reachable. */
+  amqp: AmqpClient;
+  /** Writes outgoing messages to the outbox, in the caller's transaction. */
+  publisher: Publisher;
+}
+
+export interface ServiceParts {
+  /** The service's own routes. */
+  routes?: Router;
+  /** Background work started once database and broker are reachable (sweepers, pollers). */
+  start?(): Promise<void> | void;
+  stop?(): Promise<void>;
+}
+
+export interface ServiceDefinition {
+  name: string;
+  /** Idempotent DDL run in order at startup; the outbox table is added by the frame. */
+  migrations: readonly string[];
+  /** Whether the service talks to RabbitMQ (every service but the bank). @default true */
+  usesBroker?: boolean;
+  /** Reads the service's own variables; throws a ConfigError naming a bad one (before anything starts). */
+  checkConfig?(env: Record<string, string | undefined>): void;
+  build(context: ServiceContext): Promise<ServiceParts> | ServiceParts;
+}
+
+export interface RunningService {
+  app: Express;
+  server: Server;
+  url: string;
+  /** Resolves once the dependencies are reachable and the service serves its routes. */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Builds and starts a service (tests call this in-process, with PORT=0). */
+export async function startService(
+  definition: ServiceDefinition,
+  env: Record<string, string | undefined> = process.env,
+): Promise<RunningService> {
+  const config = readDemoConfig(definition.name, env);
+  definition.checkConfig?.(env);
+  const log = serviceLogger();
+  const topology = new Topology(config.namespace);
+  const usesBroker = definition.usesBroker ?? true;
+  const app = express();
+  app.disable('x-powered-by');
+  let context: ServiceContext | undefined;
+  let parts: ServiceParts | undefined;
+  let relay: OutboxRelay | undefined;
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: config.service });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const database = context ? await databaseReachable(context.pool) : false;
+    const broker = usesBroker ? (context?.amqp.connected ?? false) : true;
+    const ready = parts !== undefined && database && broker;
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not ready',
+      database: database ? 'up' : 'down',
+      ...(usesBroker ? { broker: broker ? 'up' : 'down' } : {}),
+      started: parts !== undefined,
+    });
+  });
+  app.get('/metrics', metricsMiddleware());
+  const router = express.Router();
+  app.use((_req, _res, next) => {
+    if (!parts)
+      throw new HttpError(503, 'starting', `${config.service} is starting: waiting for its database or broker`);
+    next();
+  });
+  app.use(router);
+  app.use(errorMiddleware(log));
+
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  log.info({ port, host: config.host, namespace: config.namespace }, 'listening');
+
+  const ready = (async () => {
+    const amqp = new AmqpClient({ url: config.amqpUrl, topology, log });
+    const pool = await openDatabase(config, definition.migrations, log);
+    const publisher = new Publisher(topology, pool);
+    if (usesBroker) await publisher.createTable(pool);
+    context = { config, log, topology, env, pool, amqp, publisher };
+    const built = await definition.build(context);
+    if (built.routes) router.use(built.routes);
+    if (usesBroker) {
+      await amqp.start();
+      relay = publisher.relay(pool, config.amqpUrl, log);
+      relay.start();
+    }
+    await built.start?.();
+    parts = built;
+    log.info({ service: config.service }, 'ready');
+  })();
+  ready.catch((error: unknown) => log.error({ err: error }, 'startup failed'));
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await parts?.stop?.();
+      await relay?.stop();
+      await context?.amqp.stop();
+      await closed;
+      await context?.pool.end();
+    })());
+  return { app, server, url: `http://127.0.0.1:${port}`, ready, stop };
+}
+
+/**
+ * main.ts of every service: starts it, and on SIGTERM/SIGINT stops taking requests, finishes
+ * what is in flight, closes its connections and lets the process end. A bad configuration
+ * ends the process at once with one line naming the variable.
+ */
+export async function runService(definition: ServiceDefinition): Promise<void> {
+  let service: RunningService;
+  try {
+    service = await startService(definition);
+  } catch (error) {
+    process.stderr.write(`${definition.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  // Not a reachability problem (those are waited out): a bug or a bad setting. End, and be restarted.
+  service.ready.catch(() => process.exit(1));
+  const shutdown = (signal: NodeJS.Signals) => {
+    // A second signal, or a shutdown stuck for 10 s, ends the process the hard way.
+    setTimeout(() => process.exit(1), 10_000).unref();
+    process.once(signal, () => process.exit(1));
+    void service.stop().then(() => (process.exitCode = 0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
