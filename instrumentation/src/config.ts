@@ -40,6 +40,8 @@ export interface TelemetryConfig {
   logLevel: string;
   lokiUrl: string | undefined;
   diagLogLevel: string | undefined;
+  /** Baggage keys copied onto every span as attributes (HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES). */
+  baggageSpanAttributes: string[];
 }
 
 export interface ConfigResult {
@@ -146,8 +148,30 @@ export function readConfig(env: Env = process.env): ConfigResult {
     logLevel: oneOf('HOPSCOPE_LOG_LEVEL', LOG_LEVELS, 'info'),
     lokiUrl: url('HOPSCOPE_LOKI_URL'),
     diagLogLevel: text('OTEL_LOG_LEVEL'),
+    baggageSpanAttributes: readBaggageKeys(text('HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES'), problems),
   };
   return { config, problems };
+}
+
+// A baggage key is a W3C token; a short list, since every span pays for each key.
+const BAGGAGE_KEY = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
+const MAX_BAGGAGE_SPAN_ATTRIBUTES = 16;
+
+function readBaggageKeys(value: string | undefined, problems: string[]): string[] {
+  if (value === undefined) return [];
+  const keys = value
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  const bad = keys.filter((k) => !BAGGAGE_KEY.test(k));
+  if (bad.length > 0 || keys.length > MAX_BAGGAGE_SPAN_ATTRIBUTES) {
+    problems.push(
+      `HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES=${quote(value)}: at most ${MAX_BAGGAGE_SPAN_ATTRIBUTES} comma-separated baggage keys` +
+        (bad.length > 0 ? `; not a baggage key: ${bad.map(quote).join(', ')}` : ''),
+    );
+    return [];
+  }
+  return keys;
 }
 
 /** Per the OTLP exporter spec, a base endpoint gets the signal path appended. */

@@ -5,6 +5,7 @@ import { activeTelemetry } from './start.ts';
 
 export { readConfig } from './config.ts';
 export type { ConfigResult, ConsumeContextMode, SamplerName, TelemetryConfig } from './config.ts';
+export { baggageBoundary, traceResponse } from './http-boundary.ts';
 export { DEFAULT_REDACT_PATHS, createLogger } from './logs/logger.ts';
 export type { LoggerOptions } from './logs/logger.ts';
 export { startMetricsServer } from './metrics/metrics-server.ts';

@@ -8,6 +8,7 @@ import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { createAmqplibInstrumentation } from './amqplib-link-baggage.ts';
 import type { ConsumeContextMode } from './config.ts';
+import { recordServerSpan } from './http-boundary.ts';
 import { RabbitmqClientInstrumentation } from './rabbitmq-client-instrumentation.ts';
 import { ATTR_MESSAGING_RABBITMQ_REDELIVERED } from './semconv.ts';
 
@@ -27,6 +28,8 @@ export function createInstrumentations(options: InstrumentationOptions): Instrum
   return [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (request) => request.url === options.metricsPath,
+      // Called for both directions; only incoming requests are recorded (traceResponse() reads them).
+      requestHook: recordServerSpan,
     }),
     new UndiciInstrumentation(),
     new ExpressInstrumentation(),

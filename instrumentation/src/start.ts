@@ -12,6 +12,7 @@ import {
 } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Server } from 'node:http';
+import { BaggageSpanAttributesProcessor } from './baggage-span-attributes.ts';
 import { type TelemetryConfig, readConfig } from './config.ts';
 import { INSTRUMENTED_MODULES, createInstrumentations } from './instrumentations.ts';
 import { startMetricsServer } from './metrics/metrics-server.ts';
@@ -96,6 +97,8 @@ function applyOptions(config: TelemetryConfig, options: StartOptions): void {
 
 function startTracing(config: TelemetryConfig, metrics: TelemetryMetrics, options: StartOptions): void {
   const processors: SpanProcessor[] = [new SpanMetricsProcessor(metrics)];
+  if (config.baggageSpanAttributes.length > 0)
+    processors.unshift(new BaggageSpanAttributesProcessor(config.baggageSpanAttributes));
   const exporter = options.spanExporter ?? (config.tracesUrl ? otlpTraceExporter(config) : undefined);
   if (exporter) {
     const selfObsMeterProvider = processorOutcomeMeterProvider((outcome, count) => {

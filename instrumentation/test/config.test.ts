@@ -45,6 +45,7 @@ test('each bad value is a problem that names the variable and the value', () => 
     OTEL_BSP_SCHEDULE_DELAY: '-5',
     HOPSCOPE_AMQP_CONSUME_CONTEXT: 'sideways',
     OTEL_PROPAGATORS: 'b3',
+    HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES: 'synthetic,bad key',
   });
   const expected = [
     /OTEL_TRACES_SAMPLER="sometimes" is not one of always_on, /,
@@ -53,6 +54,7 @@ test('each bad value is a problem that names the variable and the value', () => 
     /OTEL_BSP_SCHEDULE_DELAY="-5" is not a positive whole number/,
     /HOPSCOPE_AMQP_CONSUME_CONTEXT="sideways"/,
     /OTEL_PROPAGATORS="b3"/,
+    /HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES="synthetic,bad key": .*not a baggage key: "bad key"/,
   ];
   for (const pattern of expected) {
     assert.ok(

@@ -1,0 +1,69 @@
+// Helpers for a service at the edge of the system (an API gateway): the W3C `traceresponse`
+// header, so that whoever gets a response can open its trace, and a baggage trust boundary,
+// so that baggage from outside never travels on as if the system had set it.
+import { type Span, TraceFlags, context, diag, propagation, trace } from '@opentelemetry/api';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { safely } from './safely.ts';
+import { activeTelemetry } from './start.ts';
+
+type Middleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
+
+// The SERVER span of each incoming request, recorded by the http instrumentation's request
+// hook: inside a middleware the active span may be one of express's layer spans instead.
+const serverSpans = new WeakMap<IncomingMessage, Span>();
+
+export function recordServerSpan(span: Span, request: unknown): void {
+  if (isIncoming(request)) serverSpans.set(request, span);
+}
+
+function isIncoming(request: unknown): request is IncomingMessage {
+  return typeof request === 'object' && request !== null && 'socket' in request && !('setHeader' in request);
+}
+
+/** The SERVER span of a request, if it was traced. */
+function serverSpanOf(request: IncomingMessage): Span | undefined {
+  return serverSpans.get(request) ?? trace.getActiveSpan();
+}
+
+/**
+ * Express/connect middleware that sets `traceresponse: 00-<trace-id>-<span-id>-<flags>` (W3C
+ * Trace Context Level 2) on every response, from the request's SERVER span. Mount it first.
+ */
+export function traceResponse(): Middleware {
+  return (request, response, next) => {
+    safely('traceresponse header', () => {
+      const spanContext = serverSpanOf(request)?.spanContext();
+      if (!spanContext || !trace.isSpanContextValid(spanContext)) return;
+      const flags = (spanContext.traceFlags & TraceFlags.SAMPLED).toString(16).padStart(2, '0');
+      response.setHeader('traceresponse', `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`);
+    });
+    next();
+  };
+}
+
+/**
+ * Express/connect middleware for a trust boundary: the baggage a request came with is dropped,
+ * and the rest of the request runs with only the entries `entriesFor(request)` returns (which
+ * then travel to every downstream request and message). Entries whose keys are listed in
+ * HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES are also set on the request's SERVER span. A throwing
+ * `entriesFor` is reported through the OpenTelemetry diag logger and yields no entries.
+ */
+export function baggageBoundary(
+  entriesFor: (request: IncomingMessage) => Record<string, string> = () => ({}),
+): Middleware {
+  return (request, _response, next) => {
+    let entries: Record<string, string> = {};
+    try {
+      entries = entriesFor(request);
+    } catch (error) {
+      diag.warn('hopscope: baggageBoundary entriesFor failed; the request runs without baggage', error);
+    }
+    const baggage = propagation.createBaggage(
+      Object.fromEntries(Object.entries(entries).map(([key, value]) => [key, { value: String(value) }])),
+    );
+    const spanKeys = activeTelemetry()?.config.baggageSpanAttributes ?? [];
+    const span = serverSpans.get(request);
+    for (const key of spanKeys) if (entries[key] !== undefined) span?.setAttribute(key, String(entries[key]));
+    context.with(propagation.setBaggage(propagation.deleteBaggage(context.active()), baggage), () => next());
+  };
+}
