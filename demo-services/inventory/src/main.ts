@@ -1,0 +1,4 @@
+import { runService } from '@hopscope/demo-shared';
+import { inventory } from './app.ts';
+
+await runService(inventory);
