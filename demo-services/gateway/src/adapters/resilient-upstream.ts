@@ -26,7 +26,6 @@ import {
   handleWhen,
   isBrokenCircuitError,
   isBulkheadRejectedError,
-  isTaskCancelledError,
   retry,
   timeout,
   wrap,
@@ -56,6 +55,11 @@ class UpstreamStatusError extends Error {
 }
 
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
+
+// Not cockatiel's isTaskCancelledError: in 3.2.1 it tests for a bulkhead rejection instead.
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && 'isTaskCancelledError' in error;
+}
 
 function isRetryable(error: unknown): boolean {
   if (error instanceof UpstreamStatusError) return RETRYABLE_STATUSES.has(error.status);
@@ -138,7 +142,7 @@ export class ResilientUpstream {
       });
     }
     this.log.warn({ upstream: name, path, err: error }, 'upstream call failed after retries');
-    if (isTaskCancelledError(error)) {
+    if (isTimeout(error)) {
       return new HttpError(503, 'upstream_timeout', `${name} did not answer within ${this.settings.timeoutMs} ms`);
     }
     if (error instanceof UpstreamStatusError) {
