@@ -1,0 +1,4 @@
+import { runService } from '@hopscope/demo-shared';
+import { orders } from './app.ts';
+
+await runService(orders);
