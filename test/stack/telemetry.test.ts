@@ -48,28 +48,38 @@ test('Jaeger returns a slow trace by id: both services, the client → server ed
   }
 });
 
-test('tail sampling keeps the error trace and the slow trace, and samples the rest', async (t) => {
+test("tail sampling keeps a person's trace, the error trace and the slow trace, and samples synthetic load", async (t) => {
+  const person = await shop().checkout('ok');
   const fast = [];
-  for (let i = 0; i < 80; i++) fast.push((await shop().checkout('ok')).traceId);
-  const error = await shop().checkout('error');
+  for (let i = 0; i < 80; i++) fast.push((await shop().checkout('ok', true)).traceId);
+  const error = await shop().checkout('error', true);
   assert.equal(error.status, 502);
-  const slow = await shop().checkout('slow');
+  const slow = await shop().checkout('slow', true);
 
   const errorTrace = await completeTrace(error.traceId);
   assert.ok(
     errorTrace.spans.some((span) => span.tags.some((tag) => tag.key === 'otel.status_code' && tag.value === 'ERROR')),
     'the kept error trace has an ERROR span',
   );
+  for (const span of errorTrace.spans) {
+    const mark = span.tags.find((tag) => tag.key === 'synthetic')?.value;
+    assert.equal(mark, 'true', `${span.operationName} of a load-generator trace is marked synthetic`);
+  }
   await completeTrace(slow.traceId);
+  const personTrace = await completeTrace(person.traceId);
+  assert.ok(
+    personTrace.spans.every((span) => !span.tags.some((tag) => tag.key === 'synthetic')),
+    "a person's trace carries no synthetic mark",
+  );
 
   // Decisions are taken in arrival order, so once the last two traces are in, the fast ones
   // sent before them have all been decided.
   let kept = 0;
   for (const traceId of fast) if (await jaegerTrace(traceId)) kept++;
-  // 10% is configured: 80 traces keep 8 on average (none kept: 1 chance in 4500); none or more
+  // 10% of synthetic traces is configured: 80 traces keep 8 on average (none kept: 1 chance in 4500); none or more
   // than half kept would mean the rest is not sampled as configured.
-  t.diagnostic(`${kept} of 80 fast traces kept`);
-  assert.ok(kept > 0 && kept <= 40, `${kept} of 80 fast traces kept`);
+  t.diagnostic(`${kept} of 80 fast synthetic traces kept`);
+  assert.ok(kept > 0 && kept <= 40, `${kept} of 80 fast synthetic traces kept`);
 });
 
 test("Loki returns the service's log lines for a trace id: service_name label, trace_id metadata", async () => {

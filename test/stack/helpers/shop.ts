@@ -17,7 +17,10 @@ export class Shop {
   }
 
   static async start(): Promise<Shop> {
-    const common = { OTEL_EXPORTER_OTLP_ENDPOINT: URLS.collectorOtlpHttp };
+    const common = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: URLS.collectorOtlpHttp,
+      HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES: 'synthetic',
+    };
     const inventory = new ServiceProcess('shop.ts', {
       ...common,
       SHOP_ROLE: 'inventory',
@@ -35,9 +38,9 @@ export class Shop {
     return new Shop(inventory, gateway, await gateway.baseUrl());
   }
 
-  /** One GET /checkout; the trace id comes back in the body. */
-  async checkout(mode: Mode): Promise<{ status: number; traceId: string }> {
-    const response = await fetch(`${this.gatewayUrl}/checkout?mode=${mode}`);
+  /** One GET /checkout (`synthetic`: as the load generator); the trace id comes back in the body. */
+  async checkout(mode: Mode, synthetic = false): Promise<{ status: number; traceId: string }> {
+    const response = await fetch(`${this.gatewayUrl}/checkout?mode=${mode}${synthetic ? '&synthetic=1' : ''}`);
     const body = (await response.json()) as { trace_id: string };
     return { status: response.status, traceId: body.trace_id };
   }

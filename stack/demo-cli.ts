@@ -1,0 +1,157 @@
+// npm run demo      builds what is missing, starts everything, prints the endpoints, runs
+//                   the load generator, and stops everything on Ctrl-C or SIGTERM.
+// npm run demo:up   the same in the background; ready when .demo/endpoints.json is written.
+// npm run demo:down stops what demo:up started.
+// Options (after `--`): --no-load, --rate <requests/s> (default 2), --duration <k6 duration> (default 5m).
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runBuild } from './demo/build.ts';
+import { DEMO_DIR, DEMO_LOG_DIR, DemoSystem, type Endpoints, type LoadOptions } from './demo/system.ts';
+import { REPO_ROOT } from './paths.ts';
+import { alive, stopPid } from './runner.ts';
+
+const ENDPOINTS_FILE = join(DEMO_DIR, 'endpoints.json');
+const RUNNER_PID_FILE = join(DEMO_DIR, 'runner.pid');
+const PIDS_FILE = join(DEMO_DIR, 'pids.json');
+const RUNNER_LOG = join(DEMO_LOG_DIR, 'runner.log');
+
+const say = (line: string) => console.log(line);
+
+function options() {
+  const { values } = parseArgs({
+    args: process.argv.slice(3),
+    options: {
+      'no-load': { type: 'boolean', default: false },
+      rate: { type: 'string', default: '2' },
+      duration: { type: 'string', default: '5m' },
+    },
+  });
+  const rate = Number(values.rate);
+  if (!Number.isFinite(rate) || rate <= 0 || rate > 50)
+    throw new Error(`--rate ${values.rate}: 0 < rate ≤ 50 requests/s`);
+  if (!/^\d+[smh]$/.test(values.duration)) throw new Error(`--duration ${values.duration}: like 30s, 5m or 1h`);
+  return { load: !values['no-load'], rate, duration: values.duration };
+}
+
+function runnerAlive(): number | undefined {
+  if (!existsSync(RUNNER_PID_FILE)) return undefined;
+  const pid = Number(readFileSync(RUNNER_PID_FILE, 'utf8'));
+  return Number.isInteger(pid) && alive(pid) ? pid : undefined;
+}
+
+async function run(): Promise<void> {
+  const opts = options();
+  const running = runnerAlive();
+  if (running) throw new Error(`the demo is already running (pid ${running}); \`npm run demo:down\` stops it`);
+  mkdirSync(DEMO_LOG_DIR, { recursive: true });
+  rmSync(ENDPOINTS_FILE, { force: true });
+  writeFileSync(RUNNER_PID_FILE, String(process.pid));
+
+  say('building what is missing (backends, k6; cached outside the repo)');
+  await runBuild('stack/build.sh', [], DEMO_LOG_DIR, say);
+  let load: LoadOptions | undefined;
+  if (opts.load) {
+    const k6 = await runBuild('stack/build-tools.sh', ['--print-path', 'k6'], DEMO_LOG_DIR, say);
+    load = { k6, rate: opts.rate, duration: opts.duration };
+  }
+  const started = Date.now();
+  const system = await DemoSystem.start({ detached: true, load, say });
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string) => {
+    stopping ??= (async () => {
+      say(`${signal}: stopping the load, the services and the backends`);
+      await system.stop();
+      for (const file of [ENDPOINTS_FILE, PIDS_FILE, RUNNER_PID_FILE]) rmSync(file, { force: true });
+      say('stopped');
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  writeFileSync(PIDS_FILE, JSON.stringify(system.pids()));
+  const endpoints = system.endpoints();
+  writeFileSync(ENDPOINTS_FILE, `${JSON.stringify(endpoints, null, 2)}\n`);
+  say(`ready in ${Math.round((Date.now() - started) / 1000)} s (after the builds)`);
+  printEndpoints(endpoints);
+  // Keep the pids file current: instances get new pids when they are restarted.
+  setInterval(() => writeFileSync(PIDS_FILE, JSON.stringify(system.pids())), 2000).unref();
+  await new Promise(() => undefined);
+}
+
+function printEndpoints(endpoints: Endpoints): void {
+  const rows: Array<[string, string]> = [
+    ['gateway (the shop)', endpoints.gateway],
+    ['Jaeger (traces)', endpoints.jaeger],
+    ['Prometheus (metrics)', endpoints.prometheus],
+    ['Loki (logs)', endpoints.loki],
+    ['OTLP/HTTP (collector)', endpoints.otlp],
+    ['RabbitMQ metrics', endpoints.rabbitmqMetrics],
+    ...Object.entries(endpoints.instances).map(([name, urls]): [string, string] => [name, urls.join(' ')]),
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  for (const [name, url] of rows) say(`  ${name.padEnd(width)}  ${url}`);
+  say(`endpoints as JSON: ${ENDPOINTS_FILE}; logs: ${DEMO_LOG_DIR}`);
+  say(
+    `try: curl -s -XPOST ${endpoints.gateway}/auth/token -H 'content-type: application/json' -d '{"username":"alice"}'`,
+  );
+}
+
+async function up(): Promise<void> {
+  const running = runnerAlive();
+  if (running) throw new Error(`the demo is already running (pid ${running}); \`npm run demo:down\` stops it`);
+  mkdirSync(DEMO_LOG_DIR, { recursive: true });
+  rmSync(ENDPOINTS_FILE, { force: true });
+  const fd = openSync(RUNNER_LOG, 'w');
+  const runner = spawn(process.execPath, [join(REPO_ROOT, 'stack/demo-cli.ts'), 'run', ...process.argv.slice(3)], {
+    cwd: REPO_ROOT,
+    env: process.env,
+    stdio: ['ignore', fd, fd],
+    detached: true,
+  });
+  closeSync(fd);
+  runner.unref();
+  let exited = false;
+  runner.once('exit', () => (exited = true));
+  let shown = 0;
+  for (;;) {
+    // Relay the runner's progress (build steps, readiness) while waiting.
+    const lines = existsSync(RUNNER_LOG) ? readFileSync(RUNNER_LOG, 'utf8').split('\n') : [];
+    for (const line of lines.slice(shown, -1)) say(line);
+    shown = Math.max(shown, lines.length - 1);
+    if (existsSync(ENDPOINTS_FILE)) {
+      say(`demo up (runner pid ${runner.pid}); \`npm run demo:down\` stops it`);
+      return;
+    }
+    if (exited) throw new Error(`the demo runner ended before it was ready; its log: ${RUNNER_LOG}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+async function down(): Promise<void> {
+  const runner = runnerAlive();
+  if (runner) {
+    say(`stopping the demo runner (pid ${runner})`);
+    await stopPid(runner, undefined, 60_000);
+  }
+  // Whatever the runner could not stop (it was killed): every process it recorded.
+  const leftovers = existsSync(PIDS_FILE) ? (JSON.parse(readFileSync(PIDS_FILE, 'utf8')) as number[]) : [];
+  for (const pid of leftovers.filter(alive)) await stopPid(pid, undefined, 10_000);
+  for (const file of [ENDPOINTS_FILE, PIDS_FILE, RUNNER_PID_FILE]) rmSync(file, { force: true });
+  say(runner || leftovers.length > 0 ? 'demo stopped' : 'the demo is not running');
+}
+
+const command = process.argv[2];
+try {
+  if (command === 'run') await run();
+  else if (command === 'up') await up();
+  else if (command === 'down') await down();
+  else {
+    console.error('usage: node stack/demo-cli.ts run|up|down [--no-load] [--rate N] [--duration 5m]');
+    process.exitCode = 2;
+  }
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+}
