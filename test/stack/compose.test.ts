@@ -1,0 +1,174 @@
+// docker-compose.yml and the Dockerfile, checked without a Docker engine: the file is loaded by
+// the real compose loader (compose-go, what `docker compose` runs; stack/tools/compose-check,
+// built from the module proxy by stack/build-tools.sh), and the resolved project is held to
+// the rules users rely on: a memory limit on every container, bind mounts that exist, every
+// demo service built from the one Dockerfile with healthchecks, ordered start-up and scraped.
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from '../../stack/paths.ts';
+
+const run = promisify(execFile);
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile?: string; target?: string; args?: Record<string, string> };
+  mem_limit?: number;
+  deploy?: { resources?: { limits?: { memory?: number } } };
+  volumes?: Array<{ type: string; source: string; target: string }>;
+  environment?: Record<string, string | null>;
+  healthcheck?: { test?: string[] };
+  depends_on?: Record<string, { condition: string }>;
+}
+interface ComposeProject {
+  services: Record<string, ComposeService>;
+}
+
+let loader: string;
+let project: ComposeProject;
+
+/** Builds the loader on a fresh machine (≈50 s with cold Go caches), then only looks it up. */
+before(async () => {
+  loader = execFileSync('bash', [join(REPO_ROOT, 'stack/build-tools.sh'), '--print-path', 'compose-check'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .toString()
+    .trim();
+  const { stdout } = await run(loader, [join(REPO_ROOT, 'docker-compose.yml')], { cwd: REPO_ROOT });
+  project = JSON.parse(stdout) as ComposeProject;
+});
+
+const repoFile = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
+
+/** The SERVICE values the Dockerfile accepts (its `case` list). */
+function dockerfileServices(): string[] {
+  const match = /^\s*([a-z|-]+)\) ;; \\$/m.exec(repoFile('Dockerfile'));
+  assert.ok(match, 'the Dockerfile lists the services it accepts in a case statement');
+  return match[1].split('|');
+}
+
+/** Folders under demo-services/ that are services (the shared package and the load tool are not). */
+function demoServiceFolders(): string[] {
+  return readdirSync(join(REPO_ROOT, 'demo-services'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !['shared', 'load'].includes(entry.name))
+    .map((entry) => entry.name);
+}
+
+const demoServices = () => Object.entries(project.services).filter(([, s]) => s.build?.args?.['SERVICE']);
+
+test('the real compose loader accepts docker-compose.yml', () => {
+  assert.ok(Object.keys(project.services).length > 0);
+});
+
+test('the loader fails on a broken compose file, naming the problem', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'compose-check-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'docker-compose.yml');
+  writeFileSync(file, 'services:\n  a:\n    image: busybox\n    depends_on: [missing]\n');
+  await assert.rejects(run(loader, [file], { cwd: dir }), (error: Error & { stderr: string; code: number }) => {
+    assert.equal(error.code, 1);
+    assert.match(error.stderr, /missing/);
+    return true;
+  });
+  writeFileSync(file, 'services:\n  a:\n    image: busybox\n    mem_limit: lots\n');
+  await assert.rejects(run(loader, [file], { cwd: dir }), /mem_limit|lots/);
+});
+
+test('every container has a memory limit', () => {
+  for (const [name, service] of Object.entries(project.services)) {
+    const limit = service.mem_limit ?? service.deploy?.resources?.limits?.memory;
+    assert.ok(limit && limit > 0, `${name} has no mem_limit nor deploy.resources.limits.memory`);
+  }
+});
+
+test('every bind-mounted host path exists in the repo', () => {
+  let binds = 0;
+  for (const [name, service] of Object.entries(project.services)) {
+    for (const volume of service.volumes ?? []) {
+      if (volume.type !== 'bind') continue;
+      binds++;
+      const inRepo = relative(REPO_ROOT, volume.source);
+      assert.ok(!inRepo.startsWith('..'), `${name} mounts ${volume.source}, outside the repo`);
+      assert.ok(existsSync(volume.source), `${name} mounts ${inRepo}, which does not exist`);
+    }
+  }
+  assert.ok(binds > 0);
+});
+
+test('the Dockerfile builds exactly the services under demo-services/, each runnable', () => {
+  const listed = dockerfileServices();
+  assert.deepEqual([...listed].sort(), demoServiceFolders().sort());
+  for (const service of listed) {
+    assert.ok(
+      existsSync(join(REPO_ROOT, 'demo-services', service, 'src/main.ts')),
+      `demo-services/${service}/src/main.ts (the image's entrypoint) does not exist`,
+    );
+  }
+});
+
+test('the Dockerfile: Node as pinned, every workspace manifest, the register flag, non-root', () => {
+  const dockerfile = repoFile('Dockerfile');
+  const pkg = JSON.parse(repoFile('package.json')) as { workspaces: string[]; devDependencies: Record<string, string> };
+  assert.match(dockerfile, new RegExp(`^ARG NODE_VERSION=${pkg.devDependencies['node'].replaceAll('.', '\\.')}$`, 'm'));
+  // npm ci needs every workspace's manifest, or the lockfile does not match.
+  for (const workspace of pkg.workspaces) {
+    assert.match(dockerfile, new RegExp(`^COPY ${workspace}/package\\.json ${workspace}/$`, 'm'), workspace);
+  }
+  assert.match(dockerfile, /^CMD \["node", "--import", "@hopscope\/instrumentation\/register", "src\/main\.ts"\]$/m);
+  assert.match(dockerfile, /npm ci --omit=dev/);
+  // The last stage is the default target; it and the load stage run as the image's `node` user.
+  const stages = dockerfile.split(/^FROM /m).slice(1);
+  assert.equal(stages.at(-1)!.split('\n')[0], 'node:${NODE_VERSION}-slim AS service');
+  for (const stage of stages.filter((s) => /AS (service|load)\n/.test(s))) assert.match(stage, /^USER node$/m);
+});
+
+test('compose runs every demo service from the Dockerfile, with a healthcheck and ordered start-up', () => {
+  const built = demoServices();
+  assert.deepEqual(built.map(([name]) => name).sort(), dockerfileServices().sort());
+  for (const [name, service] of built) {
+    assert.equal(service.build?.args?.['SERVICE'], name);
+    assert.equal(relative(REPO_ROOT, service.build.context), '');
+    assert.equal(service.build?.target, undefined, `${name} builds the default (service) target`);
+    assert.equal(service.environment?.['OTEL_SERVICE_NAME'], name);
+    assert.equal(service.environment?.['OTEL_EXPORTER_OTLP_ENDPOINT'], 'http://otel-collector:4318');
+    assert.equal(service.environment?.['HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES'], 'synthetic');
+    assert.match(service.healthcheck?.test?.join(' ') ?? '', /\/readyz/, `${name} has no /readyz healthcheck`);
+    assert.equal(service.depends_on?.['postgres']?.condition, 'service_healthy', `${name} waits for postgres`);
+    // Every upstream address names a compose service that exists.
+    for (const [variable, value] of Object.entries(service.environment ?? {})) {
+      if (!variable.endsWith('_URL') || variable === 'DATABASE_URL' || variable === 'AMQP_URL') continue;
+      const host = new URL(value!).hostname;
+      assert.ok(project.services[host], `${name}: ${variable}=${value} names no compose service`);
+    }
+  }
+  for (const [name, service] of Object.entries(project.services)) {
+    for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+      if (condition === 'service_healthy') {
+        assert.ok(project.services[dependency]?.healthcheck?.test, `${name} waits for ${dependency}'s healthcheck`);
+      }
+    }
+  }
+});
+
+test('the load generator runs against the gateway, remote allowed only there', () => {
+  const load = project.services['load'];
+  assert.ok(load);
+  assert.equal(load.build?.target, 'load');
+  assert.equal(load.environment?.['GATEWAY_URL'], 'http://gateway:8080');
+  assert.equal(load.environment?.['LOAD_ALLOW_REMOTE'], '1');
+  assert.equal(load.depends_on?.['gateway']?.condition, 'service_healthy');
+});
+
+test("Prometheus scrapes every demo service and RabbitMQ's own metrics", () => {
+  const targets = repoFile('prometheus/targets/services.yml');
+  for (const [name] of demoServices()) {
+    assert.match(targets, new RegExp(`- targets: \\[${name}:8080\\]\\n  labels: \\{ service_name: ${name} \\}`));
+  }
+  assert.match(repoFile('prometheus/targets/rabbitmq.yml'), /- targets: \[rabbitmq:15692\]/);
+  assert.match(repoFile('prometheus/prometheus.yml'), /job_name: rabbitmq\n\s+metrics_path: \/metrics\/per-object/);
+  assert.ok(project.services['rabbitmq']);
+});
