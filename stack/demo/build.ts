@@ -38,7 +38,7 @@ export async function runBuild(
     if (!match) return;
     const [, what, state] = match;
     if (state === 'building') {
-      building = { what: what!, since: Date.now() };
+      building = { what: what, since: Date.now() };
       say(`  building ${what} (first run only; cached afterwards)`);
     } else if (state === 'done') {
       say(`  built ${what} in ${Math.round((Date.now() - (building?.since ?? Date.now())) / 1000)} s`);

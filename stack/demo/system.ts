@@ -101,7 +101,7 @@ export class DemoSystem {
       loki: URLS.loki,
       otlp: URLS.collectorOtlpHttp,
       rabbitmqMetrics: `http://${HOST}:${RABBITMQ_PROMETHEUS_PORT}/metrics`,
-      services: Object.fromEntries(names.map((name) => [name, instanceUrls(name)[0]!])),
+      services: Object.fromEntries(names.map((name) => [name, instanceUrls(name)[0]])),
       instances: Object.fromEntries(names.map((name) => [name, instanceUrls(name)])),
     };
   }
