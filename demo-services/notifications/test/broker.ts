@@ -1,0 +1,95 @@
+// The test's side of the broker: send a message to the service as a producer would, and
+// watch what the service publishes on a probe queue of the test's own.
+import { HEADER_MESSAGE_TYPE, type QueueName, Topology } from '@hopscope/demo-shared';
+import { TEST_AMQP_URL } from '@hopscope/demo-shared/testing';
+import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import { randomUUID } from 'node:crypto';
+
+export interface Received {
+  type: string;
+  body: Record<string, unknown>;
+  headers: Record<string, unknown>;
+}
+
+export class TestBroker {
+  private readonly topology: Topology;
+  private readonly connection: ChannelModel;
+  private readonly channel: Channel;
+  private readonly received: Received[] = [];
+
+  private constructor(topology: Topology, connection: ChannelModel, channel: Channel) {
+    this.topology = topology;
+    this.connection = connection;
+    this.channel = channel;
+  }
+
+  static async connect(namespace: string): Promise<TestBroker> {
+    const connection = await amqp.connect(TEST_AMQP_URL);
+    const channel = await connection.createChannel();
+    return new TestBroker(new Topology(namespace), connection, channel);
+  }
+
+  /** Publishes an event as its producer's relay would (routing key and header = type); returns its message id. */
+  publishEvent(type: string, body: unknown, messageId: string = randomUUID()): string {
+    this.channel.publish(this.topology.exchange('events'), type, Buffer.from(JSON.stringify(body)), {
+      messageId,
+      contentType: 'application/json',
+      persistent: true,
+      headers: { [HEADER_MESSAGE_TYPE]: type },
+    });
+    return messageId;
+  }
+
+  /** Binds an exclusive probe queue to the events exchange for `types`: what the service publishes lands here. */
+  async probeEvents(types: string[]): Promise<void> {
+    const { queue } = await this.channel.assertQueue(`${this.topology.namespace}.probe.${randomUUID()}`, {
+      exclusive: true,
+      autoDelete: true,
+    });
+    for (const type of types) await this.channel.bindQueue(queue, this.topology.exchange('events'), type);
+    await this.channel.consume(queue, (msg) => this.record(msg), { noAck: true });
+  }
+
+  /** Reads the service's dead-letter queue of `queue` (a probe on the DLQ itself). */
+  async watchDeadLetters(queue: QueueName): Promise<void> {
+    await this.channel.consume(this.topology.deadLetterQueue(queue), (msg) => this.record(msg), { noAck: true });
+  }
+
+  /** Messages received so far that match. */
+  all(type: string, match: (body: Record<string, unknown>) => boolean = () => true): Received[] {
+    return this.received.filter((m) => m.type === type && match(m.body));
+  }
+
+  /** Waits for a message of `type` whose body matches. */
+  waitFor(type: string, match: (body: Record<string, unknown>) => boolean = () => true): Promise<Received> {
+    return eventually(`a ${type} message`, () => Promise.resolve(this.all(type, match)[0]));
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close().catch(() => undefined);
+  }
+
+  private record(msg: ConsumeMessage | null): void {
+    if (!msg) return;
+    const headers = (msg.properties.headers ?? {}) as Record<string, unknown>;
+    const header = headers[HEADER_MESSAGE_TYPE];
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(msg.content.toString()) as Record<string, unknown>;
+    } catch {
+      body = { raw: msg.content.toString() };
+    }
+    this.received.push({ type: typeof header === 'string' ? header : msg.fields.routingKey, body, headers });
+  }
+}
+
+/** Polls `read` until it returns something other than undefined. */
+export async function eventually<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
