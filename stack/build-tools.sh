@@ -48,6 +48,12 @@ build_once() {
 tool_dir() {
   case $1 in
     compose-check) compose_check_dir ;;
+    k6)
+      # The workplace's package list marks go.k6.io/k6 not-to-use (AGPL). The load generator
+      # is demo-services/load/src/main.ts, run with the repo's Node: nothing to build.
+      log "k6 is not built: go.k6.io/k6 is marked not-to-use here (AGPL); run the load generator with \`node demo-services/load/src/main.ts\`"
+      return 2
+      ;;
     *) log "unknown tool '$1' (expected compose-check)"; return 2 ;;
   esac
 }
