@@ -94,8 +94,8 @@ export class PlaceOrderOrchestrator {
       this.parts.log.info({ ...fields, status: row.status }, 'saga reply ignored: saga already ended');
       return undefined;
     }
-    const { sagaId: _sagaId, orderId: _orderId, v: _v, ...input } = reply;
-    return this.decide(tx, row, { kind: 'reply', ...input });
+    const { step, phase, ok, reason, amountCents, paymentId } = reply;
+    return this.decide(tx, row, { kind: 'reply', step, phase, ok, reason, amountCents, paymentId });
   }
 
   /** The sweeper found the saga past its deadline (row locked by the caller). */

@@ -69,7 +69,7 @@ export function orderRoutes({ pool, keys, events, orchestrator, cancellation, lo
 
   router.post('/orders/:id/cancel', async (req, res) => {
     const customer = requiredHeader(req, 'x-customer', CUSTOMER, 'the customer id, 1-128 characters');
-    const orderId = req.params['id'] as string;
+    const orderId = req.params['id'];
     const result = await inTransaction(pool, (tx) => cancellation.request(tx, orderId, customer));
     if (result.kind === 'not-found') throw new HttpError(404, 'order_not_found', `no order ${orderId}`);
     if (result.kind === 'refused') throw new HttpError(409, 'order_not_cancellable', result.why);
@@ -77,7 +77,7 @@ export function orderRoutes({ pool, keys, events, orchestrator, cancellation, lo
   });
 
   router.get('/orders/:id', async (req, res) => {
-    const orderId = req.params['id'] as string;
+    const orderId = req.params['id'];
     const order = foldOrder(await events.load(pool, orderId));
     // When the caller says whose order it wants, another customer's is "not found".
     const customer = req.get('x-customer');
