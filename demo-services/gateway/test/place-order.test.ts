@@ -56,7 +56,12 @@ test('GET /api/products lists the catalog with stock, without signing in', async
 
 test('each bad order is a 400 with a JSON error naming the problem, and orders is never asked', async () => {
   const line = (sku: string, quantity: number) => ({ sku, quantity });
-  const cases: { name: string; response: Promise<Awaited<ReturnType<typeof place>>>; field: string; message: RegExp }[] = [
+  const cases: {
+    name: string;
+    response: Promise<Awaited<ReturnType<typeof place>>>;
+    field: string;
+    message: RegExp;
+  }[] = [
     {
       name: 'missing Idempotency-Key',
       response: place({ items: [line('espresso-beans', 1)] }, {}),
@@ -69,7 +74,12 @@ test('each bad order is a 400 with a JSON error naming the problem, and orders i
       field: 'Idempotency-Key',
       message: /1-128 printable/,
     },
-    { name: 'quantity 0', response: place({ items: [line('espresso-beans', 0)] }), field: 'items[0].quantity', message: />=1/ },
+    {
+      name: 'quantity 0',
+      response: place({ items: [line('espresso-beans', 0)] }),
+      field: 'items[0].quantity',
+      message: />=1/,
+    },
     {
       name: 'quantity 1000',
       response: place({ items: [line('green-tea', 1), line('espresso-beans', 1000)] }),
@@ -89,7 +99,12 @@ test('each bad order is a 400 with a JSON error naming the problem, and orders i
       field: 'items[1].sku',
       message: /unknown SKU "unicorn-horn"/,
     },
-    { name: 'extra field', response: place({ items: [line('espresso-beans', 1)], coupon: 'FREE' }), field: '', message: /coupon/ },
+    {
+      name: 'extra field',
+      response: place({ items: [line('espresso-beans', 1)], coupon: 'FREE' }),
+      field: '',
+      message: /coupon/,
+    },
   ];
   for (const { name, response: pending, field, message } of cases) {
     const response = await pending;

@@ -1,7 +1,6 @@
 // Calls to the services: round-robin over instances, retries with backoff on what may pass,
 // the breaker that opens and then answers 503 at once, timeouts and the bulkhead. The
 // upstreams here are stand-ins that misbehave on purpose (a real service cannot be told to).
-import type { RunningService } from '@hopscope/demo-shared';
 import { dropNamespace, uniqueNamespace } from '@hopscope/demo-shared/testing';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -91,7 +90,10 @@ test('the breaker lets a test call through after halfOpenAfter and closes when i
 
 test('a 4xx from a service is its answer, passed on, neither retried nor counted against the breaker', async () => {
   const orders = await stub((app) =>
-    app.post('/orders/:id/cancel', (_req, res) => void res.status(409).json({ error: { code: 'not_cancellable', message: 'pending' } })),
+    app.post(
+      '/orders/:id/cancel',
+      (_req, res) => void res.status(409).json({ error: { code: 'not_cancellable', message: 'pending' } }),
+    ),
   );
   const gateway = await gatewayWith({ orders: orders.url }, { GATEWAY_BREAKER_FAILURES: '2' });
   const { signIn } = await import('./helpers.ts');

@@ -37,7 +37,12 @@ export function apiRoutes({ orders, catalog, reader, log }: ApiDependencies): Ro
     const order = validate(placeOrderRequest, req.body, 'order');
     const unknown = firstUnknownSku(order.items, await catalog.catalog());
     if (unknown) {
-      throw new HttpError(400, 'unknown_sku', `unknown SKU ${JSON.stringify(unknown.sku)}`, `items[${unknown.index}].sku`);
+      throw new HttpError(
+        400,
+        'unknown_sku',
+        `unknown SKU ${JSON.stringify(unknown.sku)}`,
+        `items[${unknown.index}].sku`,
+      );
     }
     const reply = await orders.request('/orders', {
       method: 'POST',

@@ -37,7 +37,10 @@ export class CatalogClient {
       return this.remember(reply.body);
     } catch (error) {
       if (!this.cached) throw error;
-      this.log.warn({ upstream: 'inventory', ageMs: Date.now() - this.cached.at }, 'catalog stale: inventory did not answer');
+      this.log.warn(
+        { upstream: 'inventory', ageMs: Date.now() - this.cached.at },
+        'catalog stale: inventory did not answer',
+      );
       return this.cached.catalog;
     }
   }

@@ -2,7 +2,7 @@
 // is the other). One order: the read model, else the write model (the read model lags the
 // 202 by an event hop), plus shipping's status when the order can have a shipment. A list:
 // the read model only (its shipment copy), since a call per listed order would not scale.
-import type { Log } from '@hopscope/demo-shared';
+import { HttpError, type Log } from '@hopscope/demo-shared';
 import {
   type ComposedOrder,
   type OrderRecord,
@@ -13,7 +13,6 @@ import {
 } from '../domain/order-composition.ts';
 import type { ResilientUpstream } from './resilient-upstream.ts';
 import { readOrder, readOrders, readShipment } from './upstream-replies.ts';
-import { HttpError } from '@hopscope/demo-shared';
 
 export interface OrderUpstreams {
   orders: ResilientUpstream;
@@ -41,7 +40,9 @@ export class OrderReader {
   /** The customer's orders, newest first. */
   async list(customer: string, limit: number): Promise<ComposedOrder[]> {
     const query = new URLSearchParams({ customer, limit: String(limit) });
-    const reply = await this.upstreams.orderView.request(`/orders?${query}`, { headers: { 'x-customer': customer } });
+    const reply = await this.upstreams.orderView.request(`/orders?${query.toString()}`, {
+      headers: { 'x-customer': customer },
+    });
     if (reply.status !== 200) throw new HttpError(502, 'upstream_failed', `order-view answered ${reply.status}`);
     return readOrders(reply.body, 'order-view GET /orders')
       .filter((order) => belongsTo(order, customer))
@@ -73,7 +74,10 @@ export class OrderReader {
       if (reply.status !== 200) throw new Error(`shipping answered ${reply.status}`);
       return readShipment(reply.body, 'shipping GET /shipments/:orderId');
     } catch (error) {
-      this.log.warn({ upstream: 'shipping', orderId, err: error }, 'upstream degraded: order served without its shipment');
+      this.log.warn(
+        { upstream: 'shipping', orderId, err: error },
+        'upstream degraded: order served without its shipment',
+      );
       return 'unavailable';
     }
   }

@@ -27,7 +27,8 @@ const ordersReply = z.object({ orders: z.array(orderRecord) });
 
 function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
   const result = schema.safeParse(body);
-  if (!result.success) throw new HttpError(502, 'upstream_bad_reply', `${what}: unexpected answer (${result.error.issues[0].message})`);
+  if (!result.success)
+    throw new HttpError(502, 'upstream_bad_reply', `${what}: unexpected answer (${result.error.issues[0].message})`);
   return result.data;
 }
 

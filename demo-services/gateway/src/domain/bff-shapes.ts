@@ -35,8 +35,10 @@ export function webOrder(order: ComposedOrder, catalog: Catalog | undefined): We
     };
   });
   const degraded: DegradedPart[] = [...(order.degraded ?? []), ...(catalog ? [] : ['inventory' as const])];
-  const { degraded: _, ...rest } = order;
-  return { ...rest, items, ...(degraded.length > 0 ? { degraded } : {}) };
+  const shaped: WebOrder = { ...order, items };
+  if (degraded.length > 0) shaped.degraded = degraded;
+  else delete shaped.degraded;
+  return shaped;
 }
 
 export function mobileOrder(order: ComposedOrder): MobileOrder {

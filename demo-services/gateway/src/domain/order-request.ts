@@ -26,7 +26,10 @@ export function idempotencyKeyProblem(value: string | undefined): string | undef
 }
 
 /** The first line whose SKU the catalog does not have. */
-export function firstUnknownSku(items: readonly OrderLine[], catalog: Catalog): { index: number; sku: string } | undefined {
+export function firstUnknownSku(
+  items: readonly OrderLine[],
+  catalog: Catalog,
+): { index: number; sku: string } | undefined {
   const index = items.findIndex((line) => !catalog.has(line.sku));
   return index === -1 ? undefined : { index, sku: items[index].sku };
 }
