@@ -1,0 +1,171 @@
+// payments against the real PostgreSQL, RabbitMQ and bank (in-process, answering every
+// call): charges once per order however the command is delivered, refunds on compensation
+// and on cancellation, dead-letters what fails its contract.
+import { type RunningService, startService } from '@hopscope/demo-shared';
+import { dropNamespace, testEnv, uniqueNamespace } from '@hopscope/demo-shared/testing';
+import { HEADER_DEAD_LETTER_REASON } from '@hopscope/instrumentation/messaging';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import { bank } from '../../bank/src/app.ts';
+import { payments } from '../src/app.ts';
+import { BrokerProbe, type Received } from './broker-probe.ts';
+import { bankCharges, connectTo } from './databases.ts';
+import { sample } from './metrics.ts';
+
+const DUPLICATES = 'hopscope_idempotent_duplicates_total';
+const ns = uniqueNamespace();
+let bankService: RunningService;
+let service: RunningService;
+let probe: BrokerProbe;
+let db: pg.Client;
+let bankDb: pg.Client;
+
+before(async () => {
+  bankService = await startService(
+    bank,
+    testEnv(ns, { BANK_FAILURE_RATE: '0', BANK_LATENCY_MS: '0', BANK_JITTER_MS: '0' }),
+  );
+  await bankService.ready;
+  service = await startService(payments, testEnv(ns, { BANK_URL: bankService.url, PAYMENTS_REFUND_RETRY_MS: '100' }));
+  await service.ready;
+  probe = new BrokerProbe(ns);
+  await probe.listen(['orders.saga-reply', 'payment.refunded']);
+  db = await connectTo(ns, 'payments');
+  bankDb = await connectTo(ns, 'bank');
+});
+
+after(async () => {
+  await db?.end();
+  await bankDb?.end();
+  await probe?.close();
+  await service?.stop();
+  await bankService?.stop();
+  await dropNamespace(ns);
+});
+
+function charge(orderId: string, amountCents: number, messageId?: string): string {
+  return probe.send(
+    'payments.charge',
+    { v: 1, sagaId: `saga-${orderId}`, orderId, customer: 'alice', amountCents },
+    messageId,
+  );
+}
+
+const replies = (orderId: string, phase: 'execute' | 'compensate') =>
+  probe.received.filter(
+    (m) => m.type === 'orders.saga-reply' && m.body['orderId'] === orderId && m.body['phase'] === phase,
+  );
+
+async function waitForReplies(orderId: string, phase: 'execute' | 'compensate', count = 1): Promise<Received[]> {
+  await probe.waitFor(() => replies(orderId, phase).length >= count, `${count} ${phase} repl(ies) for ${orderId}`);
+  return replies(orderId, phase);
+}
+
+async function statusOf(orderId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ status: string }>('SELECT status FROM payments WHERE order_id = $1', [orderId]);
+  return rows[0]?.status;
+}
+
+test('charge: one charge at the bank, the payment recorded, the orchestrator answered ok with its id', async () => {
+  const orderId = randomUUID();
+  charge(orderId, 4990);
+  const [reply] = await waitForReplies(orderId, 'execute');
+  assert.equal(reply.body['ok'], true);
+  assert.equal(reply.body['step'], 'charge-payment');
+  assert.equal(reply.body['sagaId'], `saga-${orderId}`);
+  const { rows } = await db.query<{ payment_id: string; status: string; amount_cents: string }>(
+    'SELECT payment_id, status, amount_cents FROM payments WHERE order_id = $1',
+    [orderId],
+  );
+  assert.deepEqual(rows, [{ payment_id: reply.body['paymentId'], status: 'charged', amount_cents: '4990' }]);
+  assert.deepEqual(await bankCharges(bankDb, orderId), [{ reference: orderId, amount_cents: '4990', refunded: false }]);
+});
+
+test('the same charge command delivered twice (same message id): one charge, one reply', async () => {
+  const orderId = randomUUID();
+  const messageId = randomUUID();
+  const duplicatesBefore = (await sample(DUPLICATES, { consumer: 'payments.commands' })) ?? 0;
+  charge(orderId, 1200, messageId);
+  charge(orderId, 1200, messageId);
+  await waitForReplies(orderId, 'execute');
+  await sleep(500); // room for a second reply, were there one
+  assert.equal(replies(orderId, 'execute').length, 1);
+  assert.equal((await bankCharges(bankDb, orderId)).length, 1);
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM hopscope_processed_messages WHERE consumer = 'payments.commands' AND message_id = $1`,
+    [messageId],
+  );
+  assert.equal(rows[0].n, 1);
+  // The package counted the second delivery as a duplicate.
+  assert.equal(await sample(DUPLICATES, { consumer: 'payments.commands' }), duplicatesBefore + 1);
+});
+
+test('two different charge messages for the same order: one charge, both answered with the same payment', async () => {
+  const orderId = randomUUID();
+  charge(orderId, 3300);
+  charge(orderId, 3300);
+  const both = await waitForReplies(orderId, 'execute', 2);
+  assert.ok(both.every((r) => r.body['ok'] === true));
+  assert.equal(both[0].body['paymentId'], both[1].body['paymentId']);
+  assert.equal((await bankCharges(bankDb, orderId)).length, 1);
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM payments WHERE order_id = $1', [
+    orderId,
+  ]);
+  assert.equal(rows[0].n, 1);
+});
+
+test('refund (the compensation): the bank refunds, the payment is refunded, the reply is ok; again is a no-op', async () => {
+  const orderId = randomUUID();
+  charge(orderId, 2500);
+  await waitForReplies(orderId, 'execute');
+  for (let round = 1; round <= 2; round++) {
+    probe.send('payments.refund', { v: 1, sagaId: `saga-${orderId}`, orderId });
+    const compensations = await waitForReplies(orderId, 'compensate', round);
+    assert.ok(compensations.every((r) => r.body['ok'] === true && r.body['step'] === 'charge-payment'));
+    assert.equal(await statusOf(orderId), 'refunded');
+    assert.deepEqual(await bankCharges(bankDb, orderId), [
+      { reference: orderId, amount_cents: '2500', refunded: true },
+    ]);
+  }
+  // A refund for an order never charged: nothing to do, still answered.
+  const never = randomUUID();
+  probe.send('payments.refund', { v: 1, sagaId: `saga-${never}`, orderId: never });
+  assert.equal((await waitForReplies(never, 'compensate'))[0].body['ok'], true);
+  assert.equal(await statusOf(never), undefined);
+});
+
+test('stock.released (cancellation, choreography): refunds and publishes payment.refunded with the amount', async () => {
+  const orderId = randomUUID();
+  charge(orderId, 7700);
+  await waitForReplies(orderId, 'execute');
+  probe.send('stock.released', { v: 1, orderId, sagaId: `cancel-${orderId}` });
+  const refunded = await probe.waitFor(
+    (m) => m.type === 'payment.refunded' && m.body['orderId'] === orderId,
+    'payment.refunded',
+  );
+  assert.deepEqual(refunded.body, { v: 1, orderId, sagaId: `cancel-${orderId}`, amountCents: 7700 });
+  assert.equal(await statusOf(orderId), 'refunded');
+  assert.equal((await bankCharges(bankDb, orderId))[0].refunded, true);
+});
+
+test('malformed messages end in the dead-letter queue with the reason; the consumer keeps consuming', async () => {
+  const deadLetters = `${ns}.payments.commands.dead-letter`;
+  probe.sendRaw('payments.charge', Buffer.from('not json at all'));
+  const badJson = await probe.getFromQueue(deadLetters, 'the bad JSON dead-lettered');
+  assert.match(String(badJson.headers[HEADER_DEAD_LETTER_REASON]), /not JSON/);
+
+  probe.sendRaw(
+    'payments.charge',
+    Buffer.from(JSON.stringify({ v: 1, sagaId: 's', orderId: 'o', customer: 'alice', amountCents: -5 })),
+  );
+  const badContract = await probe.getFromQueue(deadLetters, 'the contract violation dead-lettered');
+  assert.match(String(badContract.headers[HEADER_DEAD_LETTER_REASON]), /amountCents/);
+  assert.equal(await statusOf('o'), undefined);
+
+  const orderId = randomUUID();
+  charge(orderId, 100);
+  assert.equal((await waitForReplies(orderId, 'execute'))[0].body['ok'], true);
+});
