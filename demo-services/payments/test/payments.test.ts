@@ -64,6 +64,14 @@ async function waitForReplies(orderId: string, phase: 'execute' | 'compensate', 
   return replies(orderId, phase);
 }
 
+async function waitForStatus(orderId: string, status: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await statusOf(orderId)) !== status) {
+    if (Date.now() > deadline) throw new Error(`${orderId} is ${await statusOf(orderId)}, not ${status}`);
+    await sleep(50);
+  }
+}
+
 async function statusOf(orderId: string): Promise<string | undefined> {
   const { rows } = await db.query<{ status: string }>('SELECT status FROM payments WHERE order_id = $1', [orderId]);
   return rows[0]?.status;
@@ -130,11 +138,19 @@ test('refund (the compensation): the bank refunds, the payment is refunded, the 
       { reference: orderId, amount_cents: '2500', refunded: true },
     ]);
   }
-  // A refund for an order never charged: nothing to do, still answered.
-  const never = randomUUID();
-  probe.send('payments.refund', { v: 1, sagaId: `saga-${never}`, orderId: never });
-  assert.equal((await waitForReplies(never, 'compensate'))[0].body['ok'], true);
-  assert.equal(await statusOf(never), undefined);
+});
+
+test('a refund that overtakes its charge: answered ok, nothing held at the bank, the late charge is refused', async () => {
+  const orderId = randomUUID();
+  probe.send('payments.refund', { v: 1, sagaId: `saga-${orderId}`, orderId });
+  assert.equal((await waitForReplies(orderId, 'compensate'))[0].body['ok'], true);
+  // Refunded by reference in the background: the bank holds no charge, so the payment ends declined.
+  await waitForStatus(orderId, 'declined');
+  charge(orderId, 800);
+  const [late] = await waitForReplies(orderId, 'execute');
+  assert.equal(late.body['ok'], false);
+  assert.match(String(late.body['reason']), /refunded before any charge/);
+  assert.deepEqual(await bankCharges(bankDb, orderId), []);
 });
 
 test('stock.released (cancellation, choreography): refunds and publishes payment.refunded with the amount', async () => {

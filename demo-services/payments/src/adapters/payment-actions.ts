@@ -27,7 +27,7 @@ export type ChargeAnswer = { ok: true; paymentId: string } | { ok: false; reason
 export interface RefundAnswer {
   /** What went back (or is owed back) to the customer; 0 when nothing was taken. */
   amountCents: number;
-  status: PaymentStatus | 'none';
+  status: PaymentStatus;
 }
 
 export class PaymentActions {
@@ -72,7 +72,23 @@ export class PaymentActions {
     const { sql, bank, log, refundRetryBaseMs } = this.options;
     await sql.lockOrder(tx, orderId);
     const payment = await sql.find(tx, orderId);
-    if (!payment) return { amountCents: 0, status: 'none' };
+    if (!payment) {
+      // A refund before any charge was recorded: the charge step timed out at the orchestrator,
+      // or its command is still on its way. Whatever the bank may hold for the order is given
+      // back by reference (the retrier; "no such charge" ends it declined), and the row makes a
+      // late charge command find the order refunded instead of charging it.
+      await sql.insert(tx, {
+        orderId,
+        customer: null,
+        amountCents: 0,
+        status: 'refund_pending',
+        bankChargeId: null,
+        reason: 'refunded before any charge was recorded',
+        refundInMs: 0,
+      });
+      log.info({ orderId }, 'refund before any charge: refunding by reference');
+      return { amountCents: 0, status: 'refund_pending' };
+    }
     if (!holdsMoney(payment.status)) {
       // Declined (nothing taken), refunded already, or owed and being retried.
       return { amountCents: owedOrReturned(payment), status: payment.status };

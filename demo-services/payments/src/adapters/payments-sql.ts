@@ -8,7 +8,8 @@ export const MIGRATIONS = [
   `CREATE TABLE IF NOT EXISTS payments (
     order_id text PRIMARY KEY,
     payment_id uuid NOT NULL DEFAULT gen_random_uuid(),
-    customer text NOT NULL,
+    -- NULL and 0: a refund came before any charge was recorded (see PaymentActions.refund).
+    customer text,
     amount_cents bigint NOT NULL,
     status text NOT NULL CHECK (status IN ('charged', 'declined', 'refund_pending', 'refunded')),
     -- NULL: the bank never confirmed a charge (declined, or its outcome is unknown).
@@ -56,7 +57,7 @@ const toPayment = (row: PaymentRow): Payment => ({
 
 export interface NewPayment {
   orderId: string;
-  customer: string;
+  customer: string | null;
   amountCents: number;
   status: PaymentStatus;
   bankChargeId: string | null;

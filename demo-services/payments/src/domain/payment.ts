@@ -3,6 +3,7 @@
 //   charge:  charged ─────────────── refund: refunded
 //            declined (nothing taken)         refund_pending ── retried with backoff ──> refunded
 //            refund_pending (outcome unknown: the bank may have taken it) ──> refunded | declined
+//   refund before any charge: refund_pending (by reference, in case) ──> declined | refunded
 //
 // "No charge is left without a refund": a refund the bank cannot take now is owed, recorded
 // as refund_pending in the same transaction as the decision, and retried until it is taken.
