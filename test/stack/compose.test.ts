@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { before, test } from 'node:test';
 import { promisify } from 'node:util';
+import { DEMO_SERVICES, upstreamEnv } from '../../stack/demo/services.ts';
 import { REPO_ROOT } from '../../stack/paths.ts';
 
 const run = promisify(execFile);
@@ -151,6 +152,28 @@ test('compose runs every demo service from the Dockerfile, with a healthcheck an
         assert.ok(project.services[dependency]?.healthcheck?.test, `${name} waits for ${dependency}'s healthcheck`);
       }
     }
+  }
+});
+
+test('compose gives each demo service the variables local mode (npm run demo) gives it', () => {
+  for (const spec of DEMO_SERVICES) {
+    const env = project.services[spec.name]?.environment ?? {};
+    const local = [
+      'OTEL_SERVICE_NAME',
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'OTEL_BSP_SCHEDULE_DELAY',
+      'OTEL_BLRP_SCHEDULE_DELAY',
+      'HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES',
+      'HOPSCOPE_DEMO_NAMESPACE',
+      'HOST',
+      'PORT',
+      'DATABASE_URL',
+      'AMQP_URL',
+      ...Object.keys(upstreamEnv(spec)),
+      ...Object.keys(spec.env ?? {}),
+    ];
+    for (const variable of local)
+      assert.ok(variable in env, `${spec.name}: ${variable} is set in local mode, not in compose`);
   }
 });
 
