@@ -13,15 +13,16 @@ export interface Product {
 /** Products by SKU. */
 export type Catalog = ReadonlyMap<string, Product>;
 
-// Printable ASCII, as an HTTP header value can carry it unencoded.
-const IDEMPOTENCY_KEY = /^[\x20-\x7E]{1,128}$/;
+// Printable ASCII without spaces (as orders accepts it): what a header carries unencoded and unaltered.
+const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,128}$/;
 
 /** Why an Idempotency-Key header value is not acceptable, or undefined when it is. */
 export function idempotencyKeyProblem(value: string | undefined): string | undefined {
   if (value === undefined || value.trim() === '') {
-    return 'the Idempotency-Key header is required: 1-128 printable characters, the same for every retry of one order';
+    return 'the Idempotency-Key header is required: 1-128 printable ASCII characters without spaces, the same for every retry of one order';
   }
-  if (!IDEMPOTENCY_KEY.test(value)) return 'the Idempotency-Key header must be 1-128 printable ASCII characters';
+  if (!IDEMPOTENCY_KEY.test(value))
+    return 'the Idempotency-Key header must be 1-128 printable ASCII characters without spaces';
   return undefined;
 }
 
