@@ -115,8 +115,10 @@ export interface Shop {
   orders: RunningService;
   bus: Bus;
   db: pg.Pool;
-  /** Starts another orders instance in the same namespace (stopped at close). */
+  /** Stops orders and starts a new instance in the same namespace. */
   restart(): Promise<void>;
+  /** Starts one more orders instance side by side (stopped at close). */
+  addInstance(): Promise<RunningService>;
   close(): Promise<void>;
 }
 
@@ -142,6 +144,7 @@ export async function openShop(env: Record<string, string> = {}): Promise<Shop> 
         await shop.orders.stop();
         shop.orders = await start();
       },
+      addInstance: start,
       async close() {
         await closeAll();
       },

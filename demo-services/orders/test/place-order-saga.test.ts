@@ -167,6 +167,22 @@ test('a saga in flight survives a restart of orders', async () => {
   await eventually('order.confirmed published', () => Promise.resolve(shop.bus.all('order.confirmed', orderId)[0]));
 });
 
+test('two instances sweep side by side: each timed-out saga is compensated and ended once', async () => {
+  await shop.addInstance();
+  const orderIds: string[] = [];
+  for (let i = 0; i < 6; i++) orderIds.push((await placeOrder(shop)).body['orderId'] as string);
+  for (const orderId of orderIds) {
+    const release = await shop.bus.waitFor('inventory.release', orderId, STEP_TIMEOUT_MS + 5000);
+    shop.bus.reply(release, { ok: true });
+  }
+  for (const orderId of orderIds) await waitForStatus(shop, orderId, 'failed');
+  await sleep(500);
+  for (const orderId of orderIds) {
+    assert.equal(shop.bus.all('inventory.release', orderId).length, 1, `one release for ${orderId}`);
+    assert.equal(shop.bus.all('order.failed', orderId).length, 1, `one order.failed for ${orderId}`);
+  }
+});
+
 // Keeps the confirm() helper honest for the HTTP tests that rely on it.
 test('confirm() drives an order to confirmed', async () => {
   const orderId = (await placeOrder(shop)).body['orderId'] as string;
