@@ -2,7 +2,8 @@
 //                   the load generator, and stops everything on Ctrl-C or SIGTERM.
 // npm run demo:up   the same in the background; ready when .demo/endpoints.json is written.
 // npm run demo:down stops what demo:up started.
-// Options (after `--`): --no-load, --rate <requests/s> (default 2), --duration <k6 duration> (default 5m).
+// npm run demo:status the resident memory of each process of the running demo, and the total.
+// Options (after `--`): --no-load, --rate <requests/s> (default 2), --duration <30s|5m|1h> (default 5m).
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,15 +50,12 @@ async function run(): Promise<void> {
   rmSync(ENDPOINTS_FILE, { force: true });
   writeFileSync(RUNNER_PID_FILE, String(process.pid));
 
-  say('building what is missing (backends, k6; cached outside the repo)');
+  say('building the backends if missing (cached outside the repo)');
   await runBuild('stack/build.sh', [], DEMO_LOG_DIR, say);
-  let load: LoadOptions | undefined;
-  if (opts.load) {
-    const k6 = await runBuild('stack/build-tools.sh', ['--print-path', 'k6'], DEMO_LOG_DIR, say);
-    load = { k6, rate: opts.rate, duration: opts.duration };
-  }
+  const load: LoadOptions | undefined = opts.load ? { rate: opts.rate, duration: opts.duration } : undefined;
   const started = Date.now();
-  const system = await DemoSystem.start({ detached: true, load, say });
+  const namespace = process.env['HOPSCOPE_DEMO_NAMESPACE'] ?? 'shop';
+  const system = await DemoSystem.start({ detached: true, load, say, namespace });
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {
     stopping ??= (async () => {
@@ -136,10 +134,42 @@ async function down(): Promise<void> {
     await stopPid(runner, undefined, 60_000);
   }
   // Whatever the runner could not stop (it was killed): every process it recorded.
-  const leftovers = existsSync(PIDS_FILE) ? (JSON.parse(readFileSync(PIDS_FILE, 'utf8')) as number[]) : [];
+  const leftovers = Object.values(readPids());
   for (const pid of leftovers.filter(alive)) await stopPid(pid, undefined, 10_000);
   for (const file of [ENDPOINTS_FILE, PIDS_FILE, RUNNER_PID_FILE]) rmSync(file, { force: true });
   say(runner || leftovers.length > 0 ? 'demo stopped' : 'the demo is not running');
+}
+
+function readPids(): Record<string, number> {
+  return existsSync(PIDS_FILE) ? (JSON.parse(readFileSync(PIDS_FILE, 'utf8')) as Record<string, number>) : {};
+}
+
+/** Resident memory of every process of the running demo, and the total. */
+function status(): void {
+  const pids = readPids();
+  if (Object.keys(pids).length === 0) {
+    say('the demo is not running');
+    return;
+  }
+  let total = 0;
+  const rows = Object.entries(pids).map(([name, pid]): [string, number | undefined] => {
+    const rss = rssMiB(pid);
+    total += rss ?? 0;
+    return [name, rss];
+  });
+  const width = Math.max(...rows.map(([name]) => name.length));
+  for (const [name, rss] of rows)
+    say(`  ${name.padEnd(width)}  ${rss === undefined ? 'not running' : `${rss.toFixed(0).padStart(5)} MiB`}`);
+  say(`  ${'total'.padEnd(width)}  ${total.toFixed(0).padStart(5)} MiB`);
+}
+
+function rssMiB(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const command = process.argv[2];
@@ -147,8 +177,9 @@ try {
   if (command === 'run') await run();
   else if (command === 'up') await up();
   else if (command === 'down') await down();
+  else if (command === 'status') status();
   else {
-    console.error('usage: node stack/demo-cli.ts run|up|down [--no-load] [--rate N] [--duration 5m]');
+    console.error('usage: node stack/demo-cli.ts run|up|down|status [--no-load] [--rate N] [--duration 5m]');
     process.exitCode = 2;
   }
 } catch (error) {

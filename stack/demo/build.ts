@@ -1,5 +1,5 @@
-// Builds what the demo needs and is missing: the backends (stack/build.sh) and k6
-// (stack/build-tools.sh), both cached outside the repo, so only a machine's first run pays.
+// Builds what the demo needs and is missing: the backends (stack/build.sh), cached outside
+// the repo, so only a machine's first run pays.
 // A first build takes many minutes: show which part is building and for how long, and keep
 // the Go toolchain's chatter in .demo/logs/build.log.
 import { spawn } from 'node:child_process';

@@ -20,10 +20,8 @@ export const DEMO_LOG_DIR = join(DEMO_DIR, 'logs');
 export interface LoadOptions {
   /** Requests per second. */
   rate: number;
-  /** k6 duration, e.g. `5m`. */
+  /** e.g. `5m`. */
   duration: string;
-  /** The k6 binary (stack/build-tools.sh builds it). */
-  k6: string;
 }
 
 export interface DemoOptions {
@@ -106,11 +104,12 @@ export class DemoSystem {
     };
   }
 
-  /** Process ids of everything this system started (demo:down's fallback if the runner is gone). */
-  pids(): number[] {
-    const services = [...this.instances.values()].flat().map((instance) => instance.pid);
-    return [...services, this.load?.pid, ...Object.values(this.stack?.pids() ?? {})].filter(
-      (pid): pid is number => pid !== undefined,
+  /** Process ids of everything this system started, by name (demo:down's fallback, demo:status). */
+  pids(): Record<string, number> {
+    const pids: Record<string, number | undefined> = { ...this.stack?.pids(), load: this.load?.pid };
+    for (const instance of [...this.instances.values()].flat()) pids[instance.options.id] = instance.pid;
+    return Object.fromEntries(
+      Object.entries(pids).filter((entry): entry is [string, number] => entry[1] !== undefined),
     );
   }
 
@@ -210,7 +209,9 @@ export class DemoSystem {
   private startLoad(load: LoadOptions): void {
     mkdirSync(DEMO_LOG_DIR, { recursive: true });
     const fd = openSync(join(DEMO_LOG_DIR, 'load.log'), 'a');
-    this.load = spawn(load.k6, ['run', '--quiet', '--no-usage-report', 'demo-services/load/script.js'], {
+    // Not instrumented: its requests must reach the gateway without a traceparent of their own,
+    // so that each is a trace root there (a k6 run would be the same; k6 is not used here: AGPL).
+    this.load = spawn(process.execPath, ['demo-services/load/src/main.ts'], {
       cwd: REPO_ROOT,
       env: {
         PATH: process.env['PATH'] ?? '',
