@@ -29,9 +29,9 @@ export class TestBroker {
     return new TestBroker(new Topology(namespace), connection, channel);
   }
 
-  /** Publishes an event as its producer's relay would (routing key and header = type); returns its message id. */
-  publishEvent(type: string, body: unknown, messageId: string = randomUUID()): string {
-    this.channel.publish(this.topology.exchange('events'), type, Buffer.from(JSON.stringify(body)), {
+  /** Publishes a message as its producer's relay would (routing key and header = type); returns its message id. */
+  publish(kind: 'commands' | 'events', type: string, body: unknown, messageId: string = randomUUID()): string {
+    this.channel.publish(this.topology.exchange(kind), type, Buffer.from(JSON.stringify(body)), {
       messageId,
       contentType: 'application/json',
       persistent: true,
@@ -40,14 +40,22 @@ export class TestBroker {
     return messageId;
   }
 
-  /** Binds an exclusive probe queue to the events exchange for `types`: what the service publishes lands here. */
-  async probeEvents(types: string[]): Promise<void> {
+  publishEvent(type: string, body: unknown, messageId?: string): string {
+    return this.publish('events', type, body, messageId);
+  }
+
+  /** Binds an exclusive probe queue to an exchange for `types`: what the services publish lands here too. */
+  async probe(kind: 'commands' | 'events', types: string[]): Promise<void> {
     const { queue } = await this.channel.assertQueue(`${this.topology.namespace}.probe.${randomUUID()}`, {
       exclusive: true,
       autoDelete: true,
     });
-    for (const type of types) await this.channel.bindQueue(queue, this.topology.exchange('events'), type);
+    for (const type of types) await this.channel.bindQueue(queue, this.topology.exchange(kind), type);
     await this.channel.consume(queue, (msg) => this.record(msg), { noAck: true });
+  }
+
+  probeEvents(types: string[]): Promise<void> {
+    return this.probe('events', types);
   }
 
   /** Reads the service's dead-letter queue of `queue` (a probe on the DLQ itself). */
