@@ -154,13 +154,10 @@ export function transition(saga: readonly SagaStepDefinition[], state: SagaState
   }
 
   if (state.phase === 'compensate') {
-    if (!input.ok)
-      return giveUp(
-        saga,
-        state,
-        'failed',
-        `compensation of ${current.step} failed: ${input.reason ?? 'no reason given'}`,
-      );
+    if (!input.ok) {
+      const reason = `compensation of ${current.step} failed: ${input.reason ?? 'no reason given'}`;
+      return giveUp(saga, state, 'failed', reason);
+    }
     return compensateFrom(saga, state.stepIndex - 1, state.data);
   }
 
