@@ -141,3 +141,12 @@ test('bad queries: 400 naming the field, unknown order 404', async () => {
   assert.equal(unknown.status, 404);
   assert.equal(((await unknown.json()) as { error: { code: string } }).error.code, 'no_such_order');
 });
+
+test("a shipment's cancellation that comes before its scheduling is served once the shipment's id is known", async () => {
+  const orderId = randomUUID();
+  const events = lifecycle(orderId, 'gina', '2026-03-04T10:00:00.000Z');
+  await deliver([events[0], events[4]]); // order.placed, shipment.cancelled
+  assert.equal((await getOrder(orderId))['shipment'], null);
+  await deliver([events[2]]); // shipment.scheduled, late
+  assert.deepEqual((await getOrder(orderId))['shipment'], { shipmentId: `shp-${orderId}`, status: 'cancelled' });
+});

@@ -15,8 +15,9 @@ export async function consumeOrderEvents({ pool, amqp, log }: ServiceContext, vi
     const outcome = await consumer.process(pool, messageId, async (tx) => {
       const before = await views.lockForUpdate(tx, orderId);
       const after = project(before, event);
-      if (!sameView(before, after)) await views.save(tx, after);
-      return { after, changed: !sameView(before, after) };
+      const changed = !sameView(before, after);
+      if (changed) await views.save(tx, after);
+      return { after, changed };
     });
     if (outcome.duplicate) return;
     const { after, changed } = outcome.result;

@@ -91,7 +91,8 @@ export interface OrderResource {
   amountCents: number | null;
   paymentId: string | null;
   cancellation: 'requested' | null;
-  shipment: { shipmentId: string | null; status: ShipmentStatus } | null;
+  /** Null until the shipment's id is known (a cancellation can arrive before its scheduling). */
+  shipment: { shipmentId: string; status: ShipmentStatus } | null;
   reason: string | null;
   updatedAt: string;
 }
@@ -106,7 +107,7 @@ function toResource(row: ViewRow): OrderResource {
     amountCents: view.amountCents,
     paymentId: view.paymentId,
     cancellation: view.cancellation,
-    shipment: view.shipment,
+    shipment: view.shipment?.shipmentId ? { shipmentId: view.shipment.shipmentId, status: view.shipment.status } : null,
     reason: view.reason,
     updatedAt: row.updated_at.toISOString(),
   };
