@@ -66,6 +66,8 @@ test('a failed charge: the reservation is released, the order cancelled with the
   shop.bus.reply(await shop.bus.waitFor('inventory.reserve', orderId), { ok: true, amountCents: 1800 });
   shop.bus.reply(await shop.bus.waitFor('payments.charge', orderId), { ok: false, reason: 'card declined' });
 
+  // The failed charge is compensated first (a no-op for payments when nothing was taken).
+  shop.bus.reply(await shop.bus.waitFor('payments.refund', orderId), { ok: true });
   const release = await shop.bus.waitFor('inventory.release', orderId);
   assert.equal((await sagaRow(orderId)).phase, 'compensate');
   shop.bus.reply(release, { ok: true });
@@ -76,19 +78,20 @@ test('a failed charge: the reservation is released, the order cancelled with the
   assert.equal((await shop.bus.waitFor('order.cancelled', orderId)).body['reason'], order['reason']);
   await shop.bus.waitFor('order.status-changed', orderId);
   assert.equal((await sagaRow(orderId)).status, 'compensated');
-  assert.equal(shop.bus.all('payments.refund', orderId).length, 0, 'the failed charge took nothing to refund');
+  assert.equal(shop.bus.all('payments.refund', orderId).length, 1, 'one refund asked');
 });
 
-test('out of stock: nothing to compensate, the order is cancelled at once, no charge asked', async () => {
+test('out of stock: the failed reservation is released (a no-op), the order cancelled, no charge asked', async () => {
   const orderId = (await placeOrder(shop, { items: [{ sku: 'gold-teapot', quantity: 5 }] })).body['orderId'] as string;
   shop.bus.reply(await shop.bus.waitFor('inventory.reserve', orderId), {
     ok: false,
     reason: 'out of stock: gold-teapot',
   });
+  shop.bus.reply(await shop.bus.waitFor('inventory.release', orderId), { ok: true });
   const order = await waitForStatus(shop, orderId, 'cancelled');
   assert.match(order['reason'] as string, /reserve-stock failed: out of stock/);
   assert.equal(shop.bus.all('payments.charge', orderId).length, 0);
-  assert.equal(shop.bus.all('inventory.release', orderId).length, 0);
+  assert.equal((await sagaRow(orderId)).status, 'compensated');
 });
 
 test('a step with no reply times out: it is compensated, the order fails, the saga ends timed_out', async () => {

@@ -46,21 +46,24 @@ test('all steps ok → completed, with the price and the payment id', () => {
   assert.deepEqual(charged.kind === 'finish' && charged.state.data, { ...data, amountCents: 500, paymentId: 'p1' });
 });
 
-test('payment fails → release the stock, then compensated', () => {
-  const [, failed, released] = run(
+test('payment fails → refund (a no-op if nothing was taken), release the stock, then compensated', () => {
+  const [, failed, refunded, released] = run(
     reply('reserve-stock', 'execute', true, { amountCents: 500 }),
     reply('charge-payment', 'execute', false, { reason: 'card declined' }),
+    reply('charge-payment', 'compensate', true),
     reply('reserve-stock', 'compensate', true),
   );
-  assert.deepEqual(sent(failed), ['inventory.release']);
+  assert.deepEqual(sent(failed), ['payments.refund']);
+  assert.deepEqual(sent(refunded), ['inventory.release']);
   assert.equal(released.kind === 'finish' && released.outcome, 'compensated');
   assert.equal(released.kind === 'finish' && released.reason, 'charge-payment failed: card declined');
 });
 
 test('an ok reply without what the step yields counts as a failure', () => {
-  const [decision] = run(reply('reserve-stock', 'execute', true));
-  assert.equal(decision.kind === 'finish' && decision.outcome, 'compensated');
-  assert.match(decision.kind === 'finish' ? (decision.reason ?? '') : '', /without amountCents/);
+  const [decision, released] = run(reply('reserve-stock', 'execute', true), reply('reserve-stock', 'compensate', true));
+  assert.deepEqual(sent(decision), ['inventory.release']);
+  assert.equal(released.kind === 'finish' && released.outcome, 'compensated');
+  assert.match(released.kind === 'finish' ? (released.reason ?? '') : '', /without amountCents/);
 });
 
 test('no reply to the charge → refund it (it may have happened), release, then timed_out', () => {

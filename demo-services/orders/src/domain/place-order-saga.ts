@@ -7,14 +7,16 @@
 //   charge-payment   payments.charge      payments.refund     the payment's id (paymentId)
 //   (all steps done → saga `completed`, order `confirmed`)
 //
-// What happens when payment fails: charge-payment replies ok=false → the steps done before it
-// are compensated in reverse (inventory.release), each waiting for its compensate reply →
-// saga `compensated`, order `cancelled` with the bank's reason. Nothing to refund: the failed
-// charge took no money.
+// What happens when payment fails: charge-payment replies ok=false → the failed step is
+// compensated first (payments.refund), then the steps before it in reverse (inventory.release),
+// each waiting for its compensate reply → saga `compensated`, order `cancelled` with the bank's
+// reason. A step that reports failure is compensated too, as Temporal's saga samples register a
+// compensation before running the activity: a participant's failure may be partial (a charge
+// the bank took after payments gave up on it), and compensations are idempotent and a no-op
+// for what never happened. It also makes every compensation visible in the order's trace.
 //
-// What happens when a participant does not answer: after the step's timeout the step itself is
-// compensated too (it may have happened, we cannot know; compensations are idempotent and a
-// no-op for what never happened), then the earlier ones → saga `timed_out`, order `failed`.
+// What happens when a participant does not answer: after the step's timeout the same walk
+// back from that step → saga `timed_out`, order `failed`.
 // A compensation that fails or gets no reply ends the saga at once (`failed` / `timed_out`)
 // after sending the remaining compensations, which wait in their durable queues: a stuck
 // compensation is a case for a person, and the saga's end says so.
@@ -37,7 +39,7 @@ export interface SagaStepDefinition {
   timeoutMs: number;
 }
 
-/** The saga, as a table: run top to bottom; on a failure, undo the steps done, bottom to top. */
+/** The saga, as a table: run top to bottom; on a failure, undo the failed step and the ones done, bottom to top. */
 export function placeOrderSaga(stepTimeoutMs: number = DEFAULT_STEP_TIMEOUT_MS): readonly SagaStepDefinition[] {
   return [
     {
@@ -166,8 +168,8 @@ export function transition(saga: readonly SagaStepDefinition[], state: SagaState
     const reason = input.ok
       ? `${current.step} replied ok without ${current.yields}`
       : (input.reason ?? 'no reason given');
-    // The failed step did nothing: compensate only the steps before it.
-    return compensateFrom(saga, state.stepIndex - 1, {
+    // The failed step may have done part of its work: compensate it too, then the earlier ones.
+    return compensateFrom(saga, state.stepIndex, {
       ...state.data,
       failure: { step: current.step, reason: `${current.step} failed: ${reason}`, timedOut: false },
     });
