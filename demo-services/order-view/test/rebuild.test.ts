@@ -28,7 +28,7 @@ before(async () => {
   view = await startService(orderView, testEnv(ns, { ORDERS_URL: ordersSvc.url }));
   await view.ready;
   broker = await TestBroker.connect(ns);
-  await broker.probe('commands', ['inventory.reserve', 'payments.charge']);
+  await broker.probe('commands', ['inventory.reserve', 'inventory.release', 'payments.charge']);
   await broker.probeEvents(['order.cancellation-requested', 'order.cancelled']);
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${ns}_order_view`;
@@ -56,18 +56,17 @@ async function placeOrder(customer: string, sku: string): Promise<string> {
   return ((await res.json()) as { orderId: string }).orderId;
 }
 
+const STEP_OF: Record<string, [step: string, phase: string]> = {
+  'inventory.reserve': ['reserve-stock', 'execute'],
+  'inventory.release': ['reserve-stock', 'compensate'],
+  'payments.charge': ['charge-payment', 'execute'],
+};
+
 /** Answers the saga's command for `orderId` as the participant would. */
 async function reply(command: string, orderId: string, reply: Body): Promise<void> {
   const { body } = await broker.waitFor(command, forOrder(orderId));
-  const step = command === 'inventory.reserve' ? 'reserve-stock' : 'charge-payment';
-  broker.publish('commands', 'orders.saga-reply', {
-    v: 1,
-    sagaId: body['sagaId'],
-    orderId,
-    step,
-    phase: 'execute',
-    ...reply,
-  });
+  const [step, phase] = STEP_OF[command];
+  broker.publish('commands', 'orders.saga-reply', { v: 1, sagaId: body['sagaId'], orderId, step, phase, ...reply });
 }
 
 async function confirmOrder(orderId: string): Promise<void> {
@@ -96,6 +95,7 @@ test('the view rebuilt from the orders event log equals the live one, shipments 
 
   await confirmOrder(confirmed);
   await reply('inventory.reserve', outOfStock, { ok: false, reason: 'out of stock: gold-teapot' });
+  await reply('inventory.release', outOfStock, { ok: true }); // orders compensates the failed step too
   await confirmOrder(cancelled);
   for (const orderId of [confirmed, cancelled]) {
     await viewShows(orderId, (o) => o['status'] === 'confirmed');
