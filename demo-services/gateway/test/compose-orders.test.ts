@@ -3,14 +3,13 @@
 // order as 404, and the two BFF shapes of the same composition. Shipping and inventory are
 // the REAL services; order-view and orders are stand-ins (not in the repo yet).
 import { type RunningService, startService } from '@hopscope/demo-shared';
-import { dropNamespace, testEnv, uniqueNamespace } from '@hopscope/demo-shared/testing';
+import { dropNamespace, TEST_AMQP_URL, testEnv, uniqueNamespace } from '@hopscope/demo-shared/testing';
 import amqp from 'amqplib';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { HEADER_MESSAGE_TYPE, Topology } from '@hopscope/demo-shared';
-import { TEST_AMQP_URL } from '@hopscope/demo-shared/testing';
 import { inventory } from '../../inventory/src/app.ts';
 import { shipping } from '../../shipping/src/app.ts';
 import { NOWHERE, type StubServer, call, errorOf, signIn, startGateway, stubServer } from './helpers.ts';

@@ -4,14 +4,13 @@
 // lags behind; a malformed message and an order order-view never learns of are dead-lettered
 // with the reason.
 import { type RunningService, startService } from '@hopscope/demo-shared';
-import { dropNamespace, testEnv, uniqueNamespace } from '@hopscope/demo-shared/testing';
+import { dropNamespace, eventually, TestBroker, testEnv, uniqueNamespace } from '@hopscope/demo-shared/testing';
 import { HEADER_DEAD_LETTER_REASON } from '@hopscope/instrumentation/messaging';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { orderView } from '../../order-view/src/app.ts';
 import { notifications } from '../src/app.ts';
-import { TestBroker, eventually } from './broker.ts';
 
 const ns = uniqueNamespace();
 let view: RunningService;

@@ -1,13 +1,19 @@
 // order-view live, against the real PostgreSQL and RabbitMQ: events published to the broker in
 // order, in reverse and repeated all end at the same row; the queries and their errors.
 import { type RunningService, startService } from '@hopscope/demo-shared';
-import { TEST_DATABASE_URL, dropNamespace, testEnv, uniqueNamespace } from '@hopscope/demo-shared/testing';
+import {
+  dropNamespace,
+  eventually,
+  TEST_DATABASE_URL,
+  TestBroker,
+  testEnv,
+  uniqueNamespace,
+} from '@hopscope/demo-shared/testing';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { orderView } from '../src/app.ts';
-import { TestBroker, eventually } from './broker.ts';
 
 const ns = uniqueNamespace();
 let svc: RunningService;

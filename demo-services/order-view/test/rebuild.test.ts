@@ -3,7 +3,14 @@
 // shipping on the broker; the live view is then damaged, rebuilt from the log, and compared
 // with what it was. Shipments (not in the orders log) survive the rebuild.
 import { type RunningService, startService } from '@hopscope/demo-shared';
-import { TEST_DATABASE_URL, dropNamespace, testEnv, uniqueNamespace } from '@hopscope/demo-shared/testing';
+import {
+  dropNamespace,
+  eventually,
+  TEST_DATABASE_URL,
+  TestBroker,
+  testEnv,
+  uniqueNamespace,
+} from '@hopscope/demo-shared/testing';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +20,6 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { orders } from '../../orders/src/app.ts';
 import { orderView } from '../src/app.ts';
-import { TestBroker, eventually } from './broker.ts';
 
 const run = promisify(execFile);
 const ns = uniqueNamespace();

@@ -51,3 +51,6 @@ export async function dropNamespace(namespace: string): Promise<void> {
     await connection.close();
   }
 }
+
+export { TestBroker, eventually } from './test-broker.ts';
+export type { Received } from './test-broker.ts';

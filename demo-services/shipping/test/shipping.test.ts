@@ -2,14 +2,20 @@
 // order (once, whatever the broker redelivers), cancels it in the cancel-order saga, announces
 // both, and ends the saga once.
 import { type RunningService, startService } from '@hopscope/demo-shared';
-import { dropNamespace, testEnv, uniqueNamespace, TEST_DATABASE_URL } from '@hopscope/demo-shared/testing';
+import {
+  dropNamespace,
+  eventually,
+  TEST_DATABASE_URL,
+  TestBroker,
+  testEnv,
+  uniqueNamespace,
+} from '@hopscope/demo-shared/testing';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { register } from 'prom-client';
 import { shipping } from '../src/app.ts';
-import { TestBroker, eventually } from './broker.ts';
 
 const ns = uniqueNamespace();
 let svc: RunningService;

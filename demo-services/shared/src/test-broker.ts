@@ -1,7 +1,8 @@
 // The test's side of the broker: send a message to the service as a producer would, and
 // watch what the service publishes on a probe queue of the test's own.
-import { HEADER_MESSAGE_TYPE, type QueueName, Topology } from '@hopscope/demo-shared';
-import { TEST_AMQP_URL } from '@hopscope/demo-shared/testing';
+import { HEADER_MESSAGE_TYPE } from './amqp-client.ts';
+import { type QueueName, Topology } from './topology.ts';
+import { TEST_AMQP_URL } from './testing.ts';
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 
