@@ -156,6 +156,8 @@ export class DemoSystem {
         DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
         AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
         ...upstreamEnv(spec),
+        ...spec.env,
+        ...passedThrough(name),
         ...this.options.serviceEnv?.[name],
       },
       onRestart: (instance, exit) => this.say(`${instance} exited (${exit}); restarting it`),
@@ -244,6 +246,20 @@ export class DemoSystem {
     process.removeListener('SIGINT', this.killChildren);
     process.removeListener('SIGTERM', this.killChildren);
   }
+}
+
+/**
+ * A service's own settings from the runner's environment, so that `BANK_FAILURE_RATE=0.5 npm run
+ * demo` works as it does in compose: the variables named after the service (BANK_*, ORDERS_*, …).
+ */
+function passedThrough(service: string): Record<string, string> {
+  const prefix = `${service.toUpperCase().replaceAll('-', '_')}_`;
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] =>
+        entry[0].startsWith(prefix) && !entry[0].endsWith('_URL') && entry[1] !== undefined,
+    ),
+  );
 }
 
 function tail(file: string, lines = 15): string {

@@ -1,6 +1,7 @@
-// The one module of the demo that reads process.env. Every variable is read here, with its
-// default; a bad value stops the service at startup with a message naming the variable.
-// Local mode (npm run demo) and compose set the same variables, only the addresses differ.
+// The settings every demo service shares, and the typed readers each service uses for its
+// own (in its app.ts or config.ts): every variable has a default, and a bad value stops the
+// service at startup with a message naming the variable. Local mode (npm run demo) and compose
+// set the same variables; only the addresses differ.
 
 export class ConfigError extends Error {
   readonly code = 'DEMO_CONFIG_INVALID';
