@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds the Go tools the stack tests use besides the backends, from the Go module proxy, into
 # the same cache as stack/build.sh, keyed by what goes into them:
-# ${HOPSCOPE_CACHE:-$HOME/.cache/hopscope}/tools/<name>-<key>/bin/<name>. A folder with a
-# .complete marker is not built again, so a second run costs nothing.
-#   compose-check  stack/tools/compose-check: docker-compose.yml through the real compose
-#                  loader (compose-go); the key is the compose-go version plus a hash of the
-#                  program's main.go, go.mod and go.sum.
-# Usage: bash stack/build-tools.sh [compose-check]...  (default: all). Prints nothing on
-# stdout but, with --print-path NAME, the path of NAME's binary (building it if needed).
+# ${HOPSCOPE_CACHE:-$HOME/.cache/hopscope}/tools/<name>-<module version>-<hash>/bin/<name>,
+# the hash being of the program's main.go, go.mod and go.sum. A folder with a .complete
+# marker is not built again, so a second run costs nothing.
+#   compose-check     stack/tools/compose-check: compose files through the real compose
+#                     loader (github.com/compose-spec/compose-go/v2)
+#   dockerfile-check  stack/tools/dockerfile-check: BuildKit's Dockerfile checks, those of
+#                     `docker build --check` (github.com/moby/buildkit)
+# Usage: bash stack/build-tools.sh [NAME]...  (default: all)
+#        bash stack/build-tools.sh --print-path NAME   builds NAME if needed, prints its path
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="/usr/local/go/bin:$PATH"
@@ -19,58 +21,60 @@ mkdir -p "$cache"
 
 log() { printf '[build-tools %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
-compose_check_dir() {
-  local src="$repo/stack/tools/compose-check" version hash
-  version=$(sed -n 's|^require github.com/compose-spec/compose-go/v2 \(v\S*\)$|\1|p' "$src/go.mod")
-  [ -n "$version" ] || { log "no compose-go version in $src/go.mod"; return 1; }
+# The module each tool is a thin main around: its version is part of the cache key.
+declare -A MODULES=(
+  [compose-check]=github.com/compose-spec/compose-go/v2
+  [dockerfile-check]=github.com/moby/buildkit
+)
+
+tool_dir() {
+  local name=$1 src="$repo/stack/tools/$1" version hash
+  if [ "$name" = k6 ]; then
+    # The workplace's package list marks go.k6.io/k6 not-to-use (AGPL). The load generator
+    # is demo-services/load/src/main.ts, run with the repo's Node: nothing to build.
+    log "k6 is not built: go.k6.io/k6 is marked not-to-use here (AGPL); run the load generator with \`node demo-services/load/src/main.ts\`"
+    return 2
+  fi
+  [ -n "${MODULES[$name]:-}" ] || { log "unknown tool '$name' (expected ${!MODULES[*]})"; return 2; }
+  version=$(awk -v m="${MODULES[$name]}" '$1 == m || ($1 == "require" && $2 == m) { print $NF; exit }' "$src/go.mod")
+  [ -n "$version" ] || { log "no ${MODULES[$name]} version in $src/go.mod"; return 1; }
   hash=$(cat "$src/main.go" "$src/go.mod" "$src/go.sum" | sha256sum | cut -c1-12)
-  echo "$cache/compose-check-$version-$hash"
+  echo "$cache/$name-$version-$hash"
 }
 
-build_compose_check() {
-  local out=$1
-  (cd "$repo/stack/tools/compose-check" && go build -trimpath -ldflags "-s -w" -o "$out/bin/compose-check" .)
+build_tool() {
+  local out=$1 name
+  name=$(basename "$out" | sed 's/-v[0-9].*$//')
+  (cd "$repo/stack/tools/$name" && go build -trimpath -ldflags "-s -w" -o "$out/bin/$name" .)
 }
 
 # Same marker format as stack/build.sh: build seconds and disk, for the README's table.
 build_once() {
-  local name=$1 out=$2 fn=$3 started
+  local name=$1 out=$2 started
+  [ -n "$out" ] || return 2
   if [ -f "$out/.complete" ]; then log "$name: cached in $out"; return 0; fi
   log "$name: building into $out"
   started=$(date +%s)
   rm -rf "$out" && mkdir -p "$out/bin"
-  "$fn" "$out"
+  build_tool "$out"
   echo "build_seconds=$(($(date +%s) - started))" >"$out/.complete"
   echo "disk=$(du -sh "$out/bin" | cut -f1)" >>"$out/.complete"
   log "$name: done ($(tr '\n' ' ' <"$out/.complete"))"
-}
-
-tool_dir() {
-  case $1 in
-    compose-check) compose_check_dir ;;
-    k6)
-      # The workplace's package list marks go.k6.io/k6 not-to-use (AGPL). The load generator
-      # is demo-services/load/src/main.ts, run with the repo's Node: nothing to build.
-      log "k6 is not built: go.k6.io/k6 is marked not-to-use here (AGPL); run the load generator with \`node demo-services/load/src/main.ts\`"
-      return 2
-      ;;
-    *) log "unknown tool '$1' (expected compose-check)"; return 2 ;;
-  esac
+  # Builds from an earlier key are of no use any more.
+  find "$cache" -maxdepth 1 -name "$name-v*" ! -path "$out" -exec rm -rf {} +
 }
 
 if [ "${1:-}" = --print-path ]; then
   [ $# -eq 2 ] || { log "usage: build-tools.sh --print-path NAME"; exit 2; }
   dir=$(tool_dir "$2")
-  build_once "$2" "$dir" "build_${2//-/_}"
+  build_once "$2" "$dir"
   echo "$dir/bin/$2"
   exit 0
 fi
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(compose-check)
+[ ${#targets[@]} -gt 0 ] || targets=(compose-check dockerfile-check)
 for target in "${targets[@]}"; do
-  dir=$(tool_dir "$target")
-  build_once "$target" "$dir" "build_${target//-/_}"
-  # Builds from an earlier key are of no use any more.
-  find "$cache" -maxdepth 1 -name "$target-*" ! -path "$dir" -exec rm -rf {} +
+  dir=$(tool_dir "$target") # an assignment, so that set -e stops on an unknown tool
+  build_once "$target" "$dir"
 done

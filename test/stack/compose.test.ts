@@ -1,8 +1,10 @@
-// docker-compose.yml and the Dockerfile, checked without a Docker engine: the file is loaded by
-// the real compose loader (compose-go, what `docker compose` runs; stack/tools/compose-check,
-// built from the module proxy by stack/build-tools.sh), and the resolved project is held to
-// the rules users rely on: a memory limit on every container, bind mounts that exist, every
-// demo service built from the one Dockerfile with healthchecks, ordered start-up and scraped.
+// docker-compose.yml and the Dockerfile, checked without a Docker engine: the compose file is
+// loaded by the real compose loader (compose-go, what `docker compose` runs) and the Dockerfile
+// goes through BuildKit's own checks (those of `docker build --check`), both thin Go programs in
+// stack/tools/ built from the module proxy by stack/build-tools.sh. The resolved project is then
+// held to the rules users rely on: a memory limit on every container, bind mounts that exist,
+// every demo service built from the one Dockerfile with healthchecks, ordered start-up, local
+// mode's variables, and scraped by Prometheus.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,15 +32,20 @@ interface ComposeProject {
 }
 
 let loader: string;
+let dockerfileCheck: string;
 let project: ComposeProject;
 
-/** Builds the loader on a fresh machine (≈50 s with cold Go caches), then only looks it up. */
-before(async () => {
-  loader = execFileSync('bash', [join(REPO_ROOT, 'stack/build-tools.sh'), '--print-path', 'compose-check'], {
+/** A tool of stack/build-tools.sh, built on a machine's first run (1-3 min with cold Go caches). */
+const tool = (name: string) =>
+  execFileSync('bash', [join(REPO_ROOT, 'stack/build-tools.sh'), '--print-path', name], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
     .toString()
     .trim();
+
+before(async () => {
+  loader = tool('compose-check');
+  dockerfileCheck = tool('dockerfile-check');
   const { stdout } = await run(loader, [join(REPO_ROOT, 'docker-compose.yml')], { cwd: REPO_ROOT });
   project = JSON.parse(stdout) as ComposeProject;
 });
@@ -109,6 +116,49 @@ test('the Dockerfile builds exactly the services under demo-services/, each runn
       `demo-services/${service}/src/main.ts (the image's entrypoint) does not exist`,
     );
   }
+});
+
+interface LintResults {
+  warnings: Array<{
+    ruleName: string;
+    detail: string;
+    location: { ranges: Array<{ start: { line: number } }> };
+  }> | null;
+  buildError?: { message: string };
+}
+
+/** BuildKit's checks (those of `docker build --check`) on a Dockerfile with the given build args. */
+async function checkDockerfile(file: string, args: string[]): Promise<LintResults> {
+  try {
+    const { stdout } = await run(dockerfileCheck, [file, ...args], { cwd: REPO_ROOT });
+    return JSON.parse(stdout) as LintResults;
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout: string; stderr: string };
+    if (!stdout) throw new Error(`dockerfile-check failed: ${stderr}`);
+    return JSON.parse(stdout) as LintResults;
+  }
+}
+
+const findings = (results: LintResults) => [
+  ...(results.warnings ?? []).map((w) => `line ${w.location.ranges[0]?.start.line}: ${w.ruleName}: ${w.detail}`),
+  ...(results.buildError ? [results.buildError.message] : []),
+];
+
+test("the Dockerfile passes BuildKit's checks for every SERVICE", async () => {
+  for (const service of dockerfileServices()) {
+    assert.deepEqual(findings(await checkDockerfile(join(REPO_ROOT, 'Dockerfile'), [`SERVICE=${service}`])), []);
+  }
+});
+
+test("BuildKit's checks catch a broken Dockerfile", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'dockerfile-check-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'Dockerfile');
+  writeFileSync(file, 'FROM node:24-slim as base\nARG SERVICE\nWORKDIR /app/$SERVIC\nCMD node main.ts\n');
+  const rules = (await checkDockerfile(file, ['SERVICE=bank'])).warnings?.map((w) => w.ruleName).sort();
+  assert.deepEqual(rules, ['FromAsCasing', 'JSONArgsRecommended', 'UndefinedVar']);
+  writeFileSync(file, 'FROM node:24-slim\nCOPY --chmod=bad a b\nNOPE x\n');
+  assert.match(findings(await checkDockerfile(file, [])).join('\n'), /unknown instruction: NOPE/i);
 });
 
 test('the Dockerfile: Node as pinned, every workspace manifest, the register flag, non-root', () => {
