@@ -20,6 +20,8 @@ export { HttpError, errorMiddleware, sendError } from './http-errors.ts';
 export type { Log } from './log.ts';
 export { OUTBOX_TABLE, Publisher } from './publisher.ts';
 export { retryForever } from './retry-forever.ts';
+export { runSagaStep, sagaOf } from './saga-step.ts';
+export type { StepResult } from './saga-step.ts';
 export { runService, startService } from './service.ts';
 export type { RunningService, ServiceContext, ServiceDefinition, ServiceParts } from './service.ts';
 export { QUEUES, Topology, exchangeOf } from './topology.ts';

@@ -5,11 +5,10 @@
 // payments reacts to. Every handler is idempotent twice over: per message id (the package's
 // IdempotentConsumer) and per order (a second command for the same order finds its
 // reservation), and writes its reply to the outbox in the same transaction as the stock.
-import type { Message, MessageMeta, ServiceContext } from '@hopscope/demo-shared';
+import { type Message, type MessageMeta, type ServiceContext, runSagaStep, sagaOf } from '@hopscope/demo-shared';
 import { IdempotentConsumer, type Queryable } from '@hopscope/instrumentation/messaging';
 import { SagaTelemetry } from '@hopscope/instrumentation/saga';
 import { mergeLines, planReservation } from '../domain/reservation.ts';
-import { runSagaStep, sagaOf } from './saga-step.ts';
 import type { StockSql } from './stock-sql.ts';
 
 export async function registerInventoryConsumers(context: ServiceContext, stock: StockSql): Promise<void> {

@@ -4,11 +4,10 @@
 // and announces `payment.refunded`, which shipping reacts to. A charge is made once per order
 // twice over: per message id (the package's IdempotentConsumer counts a redelivery as a
 // duplicate) and per order (the payments row's primary key, under a per-order lock).
-import type { ServiceContext } from '@hopscope/demo-shared';
+import { type ServiceContext, runSagaStep, sagaOf } from '@hopscope/demo-shared';
 import { IdempotentConsumer } from '@hopscope/instrumentation/messaging';
 import { SagaTelemetry } from '@hopscope/instrumentation/saga';
 import type { PaymentActions } from './payment-actions.ts';
-import { runSagaStep, sagaOf } from './saga-step.ts';
 
 export async function registerPaymentsConsumers(context: ServiceContext, payments: PaymentActions): Promise<void> {
   const { amqp, pool, publisher } = context;

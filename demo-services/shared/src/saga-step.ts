@@ -1,7 +1,8 @@
-// A participant's side of a saga step: the work runs inside the step's span (timed, with the
-// saga in baggage). A refusal (out of stock, a declined charge) is an answer, not an error: the reply is already
-// written and the message must not be retried, yet the step should show as failed in the
-// trace and the step metrics. So a refusal is thrown inside the span and caught outside it.
+// A participant's side of a saga step (inventory's and payments'): the work runs inside the
+// step's span (timed, with the saga in baggage). A refusal (out of stock, a declined charge) is
+// an answer, not an error: the reply is already written and the message must not be retried,
+// yet the step should show as failed in the trace and the step metrics. So a refusal is thrown
+// inside the span and caught outside it.
 import type { SagaRef, SagaTelemetry, StepPhase } from '@hopscope/instrumentation/saga';
 
 /** What a step's work reports: `refused` names why the step said no. */
