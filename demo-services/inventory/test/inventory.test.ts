@@ -4,7 +4,15 @@
 // rows, the dead-letter queue).
 import { HEADER_DEAD_LETTER_REASON } from '@hopscope/instrumentation/messaging';
 import { type RunningService, startService } from '@hopscope/demo-shared';
-import { TEST_DATABASE_URL, dropNamespace, testEnv, uniqueNamespace } from '@hopscope/demo-shared/testing';
+import {
+  type Received,
+  TEST_DATABASE_URL,
+  TestBroker,
+  dropNamespace,
+  eventually,
+  testEnv,
+  uniqueNamespace,
+} from '@hopscope/demo-shared/testing';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -12,7 +20,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { RESERVED_PER_SKU } from '../src/adapters/stock-sql.ts';
 import { inventory } from '../src/app.ts';
-import { BrokerProbe, type Received } from './broker-probe.ts';
 
 const INITIAL: Record<string, number> = {
   'espresso-beans': 1_000_000,
@@ -24,14 +31,15 @@ const INITIAL: Record<string, number> = {
 
 const ns = uniqueNamespace();
 let service: RunningService;
-let probe: BrokerProbe;
+let broker: TestBroker;
 let db: pg.Client;
 
 before(async () => {
   service = await startService(inventory, testEnv(ns));
   await service.ready;
-  probe = new BrokerProbe(ns);
-  await probe.listen(['orders.saga-reply', 'stock.released']);
+  broker = await TestBroker.connect(ns);
+  await broker.probe('commands', ['orders.saga-reply']);
+  await broker.probeEvents(['stock.released']);
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${ns}_inventory`;
   db = new pg.Client({ connectionString: url.toString() });
@@ -40,7 +48,7 @@ before(async () => {
 
 after(async () => {
   await db?.end();
-  await probe?.close();
+  await broker?.close();
   await service?.stop();
   await dropNamespace(ns);
 });
@@ -53,14 +61,28 @@ async function stockOf(): Promise<Record<string, number>> {
 }
 
 function reserve(orderId: string, items: Array<{ sku: string; quantity: number }>, messageId?: string): string {
-  return probe.send('inventory.reserve', { v: 1, sagaId: `saga-${orderId}`, orderId, items }, messageId);
+  return broker.publish(
+    'commands',
+    'inventory.reserve',
+    { v: 1, sagaId: `saga-${orderId}`, orderId, items },
+    messageId,
+  );
 }
 
-const replyTo = (orderId: string, phase: 'execute' | 'compensate') => (m: Received) =>
-  m.type === 'orders.saga-reply' && m.body['orderId'] === orderId && m.body['phase'] === phase;
+const replyTo = (orderId: string, phase: 'execute' | 'compensate') => (body: Record<string, unknown>) =>
+  body['orderId'] === orderId && body['phase'] === phase;
+
+function waitForReply(orderId: string, phase: 'execute' | 'compensate'): Promise<Received> {
+  return broker.waitFor('orders.saga-reply', replyTo(orderId, phase));
+}
 
 function repliesTo(orderId: string): Received[] {
-  return probe.received.filter((m) => m.type === 'orders.saga-reply' && m.body['orderId'] === orderId);
+  return broker.all('orders.saga-reply', (body) => body['orderId'] === orderId);
+}
+
+/** Waits until `condition` holds. */
+async function until(what: string, condition: () => boolean): Promise<void> {
+  await eventually(what, () => Promise.resolve(condition() ? true : undefined));
 }
 
 async function assertInvariant(): Promise<void> {
@@ -98,7 +120,7 @@ test('reserve: replies ok with the price of the order and takes the stock', asyn
     { sku: 'moka-pot', quantity: 1 },
     { sku: 'espresso-beans', quantity: 1 },
   ]);
-  const reply = await probe.waitFor(replyTo(orderId, 'execute'), 'the reserve reply');
+  const reply = await waitForReply(orderId, 'execute');
   assert.equal(reply.body['ok'], true);
   assert.equal(reply.body['step'], 'reserve-stock');
   assert.equal(reply.body['sagaId'], `saga-${orderId}`);
@@ -116,7 +138,7 @@ test('reserve over the stock: ok:false naming the SKU, and no line of the order 
     { sku: 'green-tea', quantity: 5 },
     { sku: 'gold-teapot', quantity: 4 },
   ]);
-  const reply = await probe.waitFor(replyTo(orderId, 'execute'), 'the refusal');
+  const reply = await waitForReply(orderId, 'execute');
   assert.equal(reply.body['ok'], false);
   assert.match(String(reply.body['reason']), /out of stock: gold-teapot/);
   assert.equal(reply.body['amountCents'], undefined);
@@ -124,7 +146,7 @@ test('reserve over the stock: ok:false naming the SKU, and no line of the order 
 
   const unknown = randomUUID();
   reserve(unknown, [{ sku: 'no-such-thing', quantity: 1 }]);
-  const refusal = await probe.waitFor(replyTo(unknown, 'execute'), 'the unknown-SKU refusal');
+  const refusal = await waitForReply(unknown, 'execute');
   assert.equal(refusal.body['ok'], false);
   assert.match(String(refusal.body['reason']), /unknown SKU no-such-thing/);
 });
@@ -133,14 +155,14 @@ test('release gives the stock back; a second release changes nothing and still r
   const before = await stockOf();
   const orderId = randomUUID();
   reserve(orderId, [{ sku: 'milk-frother', quantity: 7 }]);
-  await probe.waitFor(replyTo(orderId, 'execute'), 'the reserve reply');
+  await waitForReply(orderId, 'execute');
   assert.equal((await stockOf())['milk-frother'], before['milk-frother'] - 7);
 
   for (let round = 1; round <= 2; round++) {
-    probe.send('inventory.release', { v: 1, sagaId: `saga-${orderId}`, orderId });
-    await probe.waitFor(
-      () => repliesTo(orderId).filter((m) => m.body['phase'] === 'compensate').length === round,
+    broker.publish('commands', 'inventory.release', { v: 1, sagaId: `saga-${orderId}`, orderId });
+    await until(
       'release reply',
+      () => repliesTo(orderId).filter((m) => m.body['phase'] === 'compensate').length === round,
     );
     assert.deepEqual(await stockOf(), before, `after release ${round}`);
   }
@@ -154,10 +176,10 @@ test('release gives the stock back; a second release changes nothing and still r
 test('a release that overtakes its reserve: the late reserve is refused and holds no stock', async () => {
   const before = await stockOf();
   const orderId = randomUUID();
-  probe.send('inventory.release', { v: 1, sagaId: `saga-${orderId}`, orderId });
-  await probe.waitFor(replyTo(orderId, 'compensate'), 'the release reply');
+  broker.publish('commands', 'inventory.release', { v: 1, sagaId: `saga-${orderId}`, orderId });
+  await waitForReply(orderId, 'compensate');
   reserve(orderId, [{ sku: 'green-tea', quantity: 1 }]);
-  const reply = await probe.waitFor(replyTo(orderId, 'execute'), 'the late reserve reply');
+  const reply = await waitForReply(orderId, 'execute');
   assert.equal(reply.body['ok'], false);
   assert.deepEqual(await stockOf(), before);
 });
@@ -168,10 +190,10 @@ test('the same reserve delivered twice (same message id) takes the stock once an
   const messageId = randomUUID();
   reserve(orderId, [{ sku: 'moka-pot', quantity: 2 }], messageId);
   reserve(orderId, [{ sku: 'moka-pot', quantity: 2 }], messageId);
-  await probe.waitFor(replyTo(orderId, 'execute'), 'the reply');
+  await waitForReply(orderId, 'execute');
   // A second command for the same order under another id: answered again, stock taken once.
   reserve(orderId, [{ sku: 'moka-pot', quantity: 2 }]);
-  await probe.waitFor(() => repliesTo(orderId).length === 2, 'the answer to the second command');
+  await until('the answer to the second command', () => repliesTo(orderId).length === 2);
   await sleep(300);
   assert.equal(repliesTo(orderId).length, 2);
   assert.ok(repliesTo(orderId).every((m) => m.body['ok'] === true));
@@ -182,16 +204,16 @@ test('concurrent orders for the last units: exactly the stock is sold, the invar
   const orders = Array.from({ length: 8 }, () => randomUUID());
   const teapotsLeft = (await stockOf())['gold-teapot'];
   for (const orderId of orders) reserve(orderId, [{ sku: 'gold-teapot', quantity: 1 }]);
-  const replies = await Promise.all(orders.map((id) => probe.waitFor(replyTo(id, 'execute'), `reply to ${id}`)));
+  const replies = await Promise.all(orders.map((id) => waitForReply(id, 'execute')));
   assert.equal(replies.filter((r) => r.body['ok'] === true).length, teapotsLeft);
   assert.equal((await stockOf())['gold-teapot'], 0);
   await assertInvariant();
   // Give them back for the tests that follow.
   for (const r of replies.filter((r) => r.body['ok'] === true)) {
-    probe.send('inventory.release', { v: 1, sagaId: 'saga-x', orderId: String(r.body['orderId']) });
+    broker.publish('commands', 'inventory.release', { v: 1, sagaId: 'saga-x', orderId: String(r.body['orderId']) });
   }
   for (const r of replies.filter((r) => r.body['ok'] === true)) {
-    await probe.waitFor(replyTo(String(r.body['orderId']), 'compensate'), 'release');
+    await waitForReply(String(r.body['orderId']), 'compensate');
   }
   assert.equal((await stockOf())['gold-teapot'], 3);
 });
@@ -200,32 +222,30 @@ test('cancellation requested (choreography): the stock comes back and stock.rele
   const before = await stockOf();
   const orderId = randomUUID();
   reserve(orderId, [{ sku: 'green-tea', quantity: 3 }]);
-  await probe.waitFor(replyTo(orderId, 'execute'), 'the reserve reply');
-  probe.send('order.cancellation-requested', { v: 1, orderId, sagaId: `cancel-${orderId}` });
-  const released = await probe.waitFor(
-    (m) => m.type === 'stock.released' && m.body['orderId'] === orderId,
-    'stock.released',
-  );
+  await waitForReply(orderId, 'execute');
+  broker.publishEvent('order.cancellation-requested', { v: 1, orderId, sagaId: `cancel-${orderId}` });
+  const released = await broker.waitFor('stock.released', (body) => body['orderId'] === orderId);
   assert.deepEqual(released.body, { v: 1, orderId, sagaId: `cancel-${orderId}` });
   assert.deepEqual(await stockOf(), before);
   await assertInvariant();
 });
 
 test('malformed messages end in the dead-letter queue with the reason; the consumer keeps consuming', async () => {
-  const deadLetters = `${ns}.inventory.commands.dead-letter`;
-  probe.sendRaw('inventory.reserve', Buffer.from('{not json'));
-  const badJson = await probe.getFromQueue(deadLetters, 'the bad JSON dead-lettered');
+  await broker.watchDeadLetters('inventory.commands');
+  broker.publishRaw('commands', 'inventory.reserve', Buffer.from('{not json'));
+  const badJson = await broker.waitFor('inventory.reserve', (body) => body['raw'] === '{not json', 15_000);
   assert.match(String(badJson.headers[HEADER_DEAD_LETTER_REASON]), /not JSON/);
 
-  probe.sendRaw(
+  broker.publishRaw(
+    'commands',
     'inventory.reserve',
     Buffer.from(JSON.stringify({ v: 1, sagaId: 's', orderId: 'o', items: [{ sku: 'green-tea', quantity: 0 }] })),
   );
-  const badContract = await probe.getFromQueue(deadLetters, 'the contract violation dead-lettered');
+  const badContract = await broker.waitFor('inventory.reserve', (body) => body['orderId'] === 'o', 15_000);
   assert.match(String(badContract.headers[HEADER_DEAD_LETTER_REASON]), /items\[0\]\.quantity/);
 
   const orderId = randomUUID();
   reserve(orderId, [{ sku: 'green-tea', quantity: 1 }]);
-  const reply = await probe.waitFor(replyTo(orderId, 'execute'), 'a reply after the poison messages');
+  const reply = await waitForReply(orderId, 'execute');
   assert.equal(reply.body['ok'], true);
 });

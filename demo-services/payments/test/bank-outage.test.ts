@@ -4,7 +4,7 @@
 // gets an answer it can act on (declined → compensate), the breaker opens and refuses fast,
 // and no charge is left without a refund.
 import { type RunningService, startService } from '@hopscope/demo-shared';
-import { dropNamespace, testEnv, uniqueNamespace } from '@hopscope/demo-shared/testing';
+import { TestBroker, dropNamespace, testEnv, uniqueNamespace } from '@hopscope/demo-shared/testing';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -12,7 +12,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { bank } from '../../bank/src/app.ts';
 import { payments } from '../src/app.ts';
-import { BrokerProbe, type Received } from './broker-probe.ts';
 import { bankCharges, connectTo } from './databases.ts';
 import { sample } from './metrics.ts';
 
@@ -21,7 +20,7 @@ const BANK_TIMEOUT_MS = 400;
 let bankPort = 0;
 let bankService: RunningService | undefined;
 let service: RunningService;
-let probe: BrokerProbe;
+let broker: TestBroker;
 let db: pg.Client;
 let bankDb: pg.Client;
 
@@ -58,8 +57,9 @@ before(async () => {
     }),
   );
   await service.ready;
-  probe = new BrokerProbe(ns);
-  await probe.listen(['orders.saga-reply', 'payment.refunded']);
+  broker = await TestBroker.connect(ns);
+  await broker.probe('commands', ['orders.saga-reply']);
+  await broker.probeEvents(['payment.refunded']);
   db = await connectTo(ns, 'payments');
   bankDb = await connectTo(ns, 'bank');
 });
@@ -67,18 +67,24 @@ before(async () => {
 after(async () => {
   await db?.end();
   await bankDb?.end();
-  await probe?.close();
+  await broker?.close();
   await service?.stop();
   await stopBank();
   await dropNamespace(ns);
 });
 
 function charge(orderId: string, amountCents = 1000): void {
-  probe.send('payments.charge', { v: 1, sagaId: `saga-${orderId}`, orderId, customer: 'bob', amountCents });
+  broker.publish('commands', 'payments.charge', {
+    v: 1,
+    sagaId: `saga-${orderId}`,
+    orderId,
+    customer: 'bob',
+    amountCents,
+  });
 }
 
-const chargeReply = (orderId: string) => (m: Received) =>
-  m.type === 'orders.saga-reply' && m.body['orderId'] === orderId && m.body['phase'] === 'execute';
+const chargeReply = (orderId: string) =>
+  broker.waitFor('orders.saga-reply', (body) => body['orderId'] === orderId && body['phase'] === 'execute');
 
 async function statusOf(orderId: string): Promise<string | undefined> {
   const { rows } = await db.query<{ status: string }>('SELECT status FROM payments WHERE order_id = $1', [orderId]);
@@ -100,7 +106,7 @@ test('a charge with no answer in time: declined, then refunded by reference once
   await startBank({ latencyMs: 1500 }); // slower than the breaker's timeout; the charge is still taken
   const orderId = randomUUID();
   charge(orderId, 4200);
-  const reply = await probe.waitFor(chargeReply(orderId), 'the reply to the timed-out charge');
+  const reply = await chargeReply(orderId);
   assert.equal(reply.body['ok'], false);
   assert.match(String(reply.body['reason']), new RegExp(`^bank unavailable: no answer within ${BANK_TIMEOUT_MS} ms`));
   assert.equal(await statusOf(orderId), 'refund_pending');
@@ -114,14 +120,11 @@ test('a charge with no answer in time: declined, then refunded by reference once
 test('cancellation while the bank is down: payment.refunded is published, the refund is owed, then taken', async () => {
   const orderId = randomUUID();
   charge(orderId, 5100);
-  assert.equal((await probe.waitFor(chargeReply(orderId), 'the charge reply')).body['ok'], true);
+  assert.equal((await chargeReply(orderId)).body['ok'], true);
 
   await stopBank();
-  probe.send('stock.released', { v: 1, orderId, sagaId: `cancel-${orderId}` });
-  const refunded = await probe.waitFor(
-    (m) => m.type === 'payment.refunded' && m.body['orderId'] === orderId,
-    'payment.refunded',
-  );
+  broker.publishEvent('stock.released', { v: 1, orderId, sagaId: `cancel-${orderId}` });
+  const refunded = await broker.waitFor('payment.refunded', (body) => body['orderId'] === orderId);
   assert.equal(refunded.body['amountCents'], 5100);
   assert.equal(await statusOf(orderId), 'refund_pending');
   await sleep(500); // the retrier tries, and fails, meanwhile
@@ -140,7 +143,7 @@ test('bank failing every call: charges declined, the breaker opens and refuses f
   // One after another, as a steady stream of orders would arrive.
   for (const orderId of orders) {
     charge(orderId);
-    const reply = await probe.waitFor(chargeReply(orderId), `the reply for ${orderId}`);
+    const reply = await chargeReply(orderId);
     assert.equal(reply.body['ok'], false);
     reasons.push(String(reply.body['reason']));
   }
@@ -166,7 +169,7 @@ test('the bank recovers: the breaker closes after its reset timeout and charges 
   await sleep(1100); // PAYMENTS_BREAKER_RESET_MS: the next call is the test call
   const orderId = randomUUID();
   charge(orderId, 900);
-  assert.equal((await probe.waitFor(chargeReply(orderId), 'the charge after recovery')).body['ok'], true);
+  assert.equal((await chargeReply(orderId)).body['ok'], true);
   assert.equal(await breakerOpen(), 0);
   assert.equal(await sample('hopscope_circuit_breaker_state', { breaker: 'bank', state: 'closed' }), 1);
 });

@@ -2,7 +2,14 @@
 // call): charges once per order however the command is delivered, refunds on compensation
 // and on cancellation, dead-letters what fails its contract.
 import { type RunningService, startService } from '@hopscope/demo-shared';
-import { dropNamespace, testEnv, uniqueNamespace } from '@hopscope/demo-shared/testing';
+import {
+  type Received,
+  TestBroker,
+  dropNamespace,
+  eventually,
+  testEnv,
+  uniqueNamespace,
+} from '@hopscope/demo-shared/testing';
 import { HEADER_DEAD_LETTER_REASON } from '@hopscope/instrumentation/messaging';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +18,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { bank } from '../../bank/src/app.ts';
 import { payments } from '../src/app.ts';
-import { BrokerProbe, type Received } from './broker-probe.ts';
 import { bankCharges, connectTo } from './databases.ts';
 import { sample } from './metrics.ts';
 
@@ -19,7 +25,7 @@ const DUPLICATES = 'hopscope_idempotent_duplicates_total';
 const ns = uniqueNamespace();
 let bankService: RunningService;
 let service: RunningService;
-let probe: BrokerProbe;
+let broker: TestBroker;
 let db: pg.Client;
 let bankDb: pg.Client;
 
@@ -31,8 +37,9 @@ before(async () => {
   await bankService.ready;
   service = await startService(payments, testEnv(ns, { BANK_URL: bankService.url, PAYMENTS_REFUND_RETRY_MS: '100' }));
   await service.ready;
-  probe = new BrokerProbe(ns);
-  await probe.listen(['orders.saga-reply', 'payment.refunded']);
+  broker = await TestBroker.connect(ns);
+  await broker.probe('commands', ['orders.saga-reply']);
+  await broker.probeEvents(['payment.refunded']);
   db = await connectTo(ns, 'payments');
   bankDb = await connectTo(ns, 'bank');
 });
@@ -40,14 +47,15 @@ before(async () => {
 after(async () => {
   await db?.end();
   await bankDb?.end();
-  await probe?.close();
+  await broker?.close();
   await service?.stop();
   await bankService?.stop();
   await dropNamespace(ns);
 });
 
 function charge(orderId: string, amountCents: number, messageId?: string): string {
-  return probe.send(
+  return broker.publish(
+    'commands',
     'payments.charge',
     { v: 1, sagaId: `saga-${orderId}`, orderId, customer: 'alice', amountCents },
     messageId,
@@ -55,12 +63,12 @@ function charge(orderId: string, amountCents: number, messageId?: string): strin
 }
 
 const replies = (orderId: string, phase: 'execute' | 'compensate') =>
-  probe.received.filter(
-    (m) => m.type === 'orders.saga-reply' && m.body['orderId'] === orderId && m.body['phase'] === phase,
-  );
+  broker.all('orders.saga-reply', (body) => body['orderId'] === orderId && body['phase'] === phase);
 
 async function waitForReplies(orderId: string, phase: 'execute' | 'compensate', count = 1): Promise<Received[]> {
-  await probe.waitFor(() => replies(orderId, phase).length >= count, `${count} ${phase} repl(ies) for ${orderId}`);
+  await eventually(`${count} ${phase} repl(ies) for ${orderId}`, () =>
+    Promise.resolve(replies(orderId, phase).length >= count ? true : undefined),
+  );
   return replies(orderId, phase);
 }
 
@@ -130,7 +138,7 @@ test('refund (the compensation): the bank refunds, the payment is refunded, the 
   charge(orderId, 2500);
   await waitForReplies(orderId, 'execute');
   for (let round = 1; round <= 2; round++) {
-    probe.send('payments.refund', { v: 1, sagaId: `saga-${orderId}`, orderId });
+    broker.publish('commands', 'payments.refund', { v: 1, sagaId: `saga-${orderId}`, orderId });
     const compensations = await waitForReplies(orderId, 'compensate', round);
     assert.ok(compensations.every((r) => r.body['ok'] === true && r.body['step'] === 'charge-payment'));
     assert.equal(await statusOf(orderId), 'refunded');
@@ -142,7 +150,7 @@ test('refund (the compensation): the bank refunds, the payment is refunded, the 
 
 test('a refund that overtakes its charge: answered ok, nothing held at the bank, the late charge is refused', async () => {
   const orderId = randomUUID();
-  probe.send('payments.refund', { v: 1, sagaId: `saga-${orderId}`, orderId });
+  broker.publish('commands', 'payments.refund', { v: 1, sagaId: `saga-${orderId}`, orderId });
   assert.equal((await waitForReplies(orderId, 'compensate'))[0].body['ok'], true);
   // Refunded by reference in the background: the bank holds no charge, so the payment ends declined.
   await waitForStatus(orderId, 'declined');
@@ -157,27 +165,25 @@ test('stock.released (cancellation, choreography): refunds and publishes payment
   const orderId = randomUUID();
   charge(orderId, 7700);
   await waitForReplies(orderId, 'execute');
-  probe.send('stock.released', { v: 1, orderId, sagaId: `cancel-${orderId}` });
-  const refunded = await probe.waitFor(
-    (m) => m.type === 'payment.refunded' && m.body['orderId'] === orderId,
-    'payment.refunded',
-  );
+  broker.publishEvent('stock.released', { v: 1, orderId, sagaId: `cancel-${orderId}` });
+  const refunded = await broker.waitFor('payment.refunded', (body) => body['orderId'] === orderId);
   assert.deepEqual(refunded.body, { v: 1, orderId, sagaId: `cancel-${orderId}`, amountCents: 7700 });
   assert.equal(await statusOf(orderId), 'refunded');
   assert.equal((await bankCharges(bankDb, orderId))[0].refunded, true);
 });
 
 test('malformed messages end in the dead-letter queue with the reason; the consumer keeps consuming', async () => {
-  const deadLetters = `${ns}.payments.commands.dead-letter`;
-  probe.sendRaw('payments.charge', Buffer.from('not json at all'));
-  const badJson = await probe.getFromQueue(deadLetters, 'the bad JSON dead-lettered');
+  await broker.watchDeadLetters('payments.commands');
+  broker.publishRaw('commands', 'payments.charge', Buffer.from('not json at all'));
+  const badJson = await broker.waitFor('payments.charge', (body) => body['raw'] === 'not json at all', 15_000);
   assert.match(String(badJson.headers[HEADER_DEAD_LETTER_REASON]), /not JSON/);
 
-  probe.sendRaw(
+  broker.publishRaw(
+    'commands',
     'payments.charge',
     Buffer.from(JSON.stringify({ v: 1, sagaId: 's', orderId: 'o', customer: 'alice', amountCents: -5 })),
   );
-  const badContract = await probe.getFromQueue(deadLetters, 'the contract violation dead-lettered');
+  const badContract = await broker.waitFor('payments.charge', (body) => body['orderId'] === 'o', 15_000);
   assert.match(String(badContract.headers[HEADER_DEAD_LETTER_REASON]), /amountCents/);
   assert.equal(await statusOf('o'), undefined);
 

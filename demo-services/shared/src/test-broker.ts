@@ -32,7 +32,12 @@ export class TestBroker {
 
   /** Publishes a message as its producer's relay would (routing key and header = type); returns its message id. */
   publish(kind: 'commands' | 'events', type: string, body: unknown, messageId: string = randomUUID()): string {
-    this.channel.publish(this.topology.exchange(kind), type, Buffer.from(JSON.stringify(body)), {
+    return this.publishRaw(kind, type, Buffer.from(JSON.stringify(body)), messageId);
+  }
+
+  /** Publishes any bytes under a type (a malformed message); returns its message id. */
+  publishRaw(kind: 'commands' | 'events', type: string, content: Buffer, messageId: string = randomUUID()): string {
+    this.channel.publish(this.topology.exchange(kind), type, content, {
       messageId,
       contentType: 'application/json',
       persistent: true,
@@ -64,14 +69,23 @@ export class TestBroker {
     await this.channel.consume(this.topology.deadLetterQueue(queue), (msg) => this.record(msg), { noAck: true });
   }
 
+  /** Takes the place of the service that consumes `queue` (e.g. a saga participant's commands): what arrives is recorded. */
+  async consume(queue: QueueName): Promise<void> {
+    await this.channel.consume(this.topology.queue(queue), (msg) => this.record(msg), { noAck: true });
+  }
+
   /** Messages received so far that match. */
   all(type: string, match: (body: Record<string, unknown>) => boolean = () => true): Received[] {
     return this.received.filter((m) => m.type === type && match(m.body));
   }
 
   /** Waits for a message of `type` whose body matches. */
-  waitFor(type: string, match: (body: Record<string, unknown>) => boolean = () => true): Promise<Received> {
-    return eventually(`a ${type} message`, () => Promise.resolve(this.all(type, match)[0]));
+  waitFor(
+    type: string,
+    match: (body: Record<string, unknown>) => boolean = () => true,
+    timeoutMs?: number,
+  ): Promise<Received> {
+    return eventually(`a ${type} message`, () => Promise.resolve(this.all(type, match)[0]), timeoutMs);
   }
 
   async close(): Promise<void> {
