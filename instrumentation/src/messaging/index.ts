@@ -13,4 +13,5 @@ export {
   consumeWithRetries,
 } from './poison-messages.ts';
 export type { AmqpChannelLike, AmqpMessage, PoisonMessageOptions } from './poison-messages.ts';
+export { inTransaction } from './sql.ts';
 export type { ConnectionPool, Queryable } from './sql.ts';

@@ -20,7 +20,11 @@ export function checkTableName(table: string): string {
   return table;
 }
 
-/** Runs `work` in a transaction on its own pooled connection: commit on success, rollback on error. */
+/**
+ * Runs `work` in a transaction on its own pooled connection: commit on success, rollback on
+ * error (a connection that cannot roll back is discarded). The transaction `IdempotentConsumer`
+ * and `OutboxRelay` use; pass its `tx` to `Outbox.write` to add a message with your own writes.
+ */
 export async function inTransaction<T>(pool: ConnectionPool, work: (tx: Queryable) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
@@ -35,7 +39,6 @@ export async function inTransaction<T>(pool: ConnectionPool, work: (tx: Queryabl
       () => false,
     );
     client.release(!rolledBack); // a connection that cannot roll back is not reused
-
     throw error;
   }
 }
