@@ -2,6 +2,7 @@
 // POST /orders (Idempotency-Key), POST /orders/:id/cancel, GET /orders/:id (the order folded
 // from its events), GET /events (the integration events, for order-view's rebuild).
 import { HttpError, type Log, placeOrderRequest, validate } from '@hopscope/demo-shared';
+import { inTransaction } from '@hopscope/instrumentation/messaging';
 import express, { type Request, type Router } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
@@ -11,7 +12,6 @@ import type { IdempotencyKeys } from './idempotency-keys.ts';
 import type { OrderCancellation } from './order-cancellation.ts';
 import type { OrderEventStore } from './order-event-store.ts';
 import type { PlaceOrderOrchestrator } from './place-order-orchestrator.ts';
-import { inTransaction } from './transaction.ts';
 
 export interface RouteParts {
   pool: pg.Pool;

@@ -4,13 +4,13 @@
 // deadlines are in the database, so a saga that timed out while no instance ran is swept by
 // the next one to start.
 import type { Log } from '@hopscope/demo-shared';
+import { inTransaction } from '@hopscope/instrumentation/messaging';
 import type { SagaTelemetry } from '@hopscope/instrumentation/saga';
 import type pg from 'pg';
 import { PLACE_ORDER } from '../domain/place-order-saga.ts';
 import type { PlaceOrderOrchestrator } from './place-order-orchestrator.ts';
 import type { SagaStore } from './saga-store.ts';
 import { inStoredTrace } from './trace-carrier.ts';
-import { inTransaction } from './transaction.ts';
 
 export interface SweeperParts {
   pool: pg.Pool;

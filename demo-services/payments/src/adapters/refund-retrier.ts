@@ -5,6 +5,7 @@
 // row waits longer). Each row is claimed with FOR UPDATE SKIP LOCKED, so several instances
 // share the work without refunding twice (and the bank refunds a reference once anyway).
 import type { Log } from '@hopscope/demo-shared';
+import { inTransaction } from '@hopscope/instrumentation/messaging';
 import type pg from 'pg';
 import { refundRetryDelayMs, statusAfterRefund } from '../domain/payment.ts';
 import type { BankClient } from './bank-client.ts';
@@ -64,14 +65,9 @@ export class RefundRetrier {
 
   private async retryOne(): Promise<boolean> {
     const { pool, sql, bank, log, intervalMs } = this.options;
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const payment = await sql.claimDueRefund(client);
-      if (!payment) {
-        await client.query('COMMIT');
-        return false;
-      }
+    return inTransaction(pool, async (tx) => {
+      const payment = await sql.claimDueRefund(tx);
+      if (!payment) return false;
       const outcome = await bank.refund(payment.orderId);
       const chargeConfirmed = payment.bankChargeId !== null;
       const status = statusAfterRefund(outcome, chargeConfirmed);
@@ -82,20 +78,14 @@ export class RefundRetrier {
       };
       if (outcome.kind === 'unavailable') {
         const delay = refundRetryDelayMs(payment.refundAttempts + 1, intervalMs);
-        await sql.setStatus(client, payment.orderId, status, outcome.reason, delay);
+        await sql.setStatus(tx, payment.orderId, status, outcome.reason, delay);
         log.warn({ ...fields, reason: outcome.reason, retryInMs: delay }, 'refund still pending: bank unavailable');
       } else {
-        await sql.setStatus(client, payment.orderId, status, null);
+        await sql.setStatus(tx, payment.orderId, status, null);
         if (status === 'declined') log.info(fields, 'refund not needed: the bank holds no charge for the order');
         else log.info({ ...fields, paymentId: payment.paymentId }, 'payment refunded');
       }
-      await client.query('COMMIT');
       return true;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 }
