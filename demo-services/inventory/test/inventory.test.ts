@@ -6,10 +6,10 @@ import { HEADER_DEAD_LETTER_REASON } from '@hopscope/instrumentation/messaging';
 import { type RunningService, startService } from '@hopscope/demo-shared';
 import {
   type Received,
-  TEST_DATABASE_URL,
   TestBroker,
   dropNamespace,
   eventually,
+  testDatabase,
   testEnv,
   uniqueNamespace,
 } from '@hopscope/demo-shared/testing';
@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { RESERVED_PER_SKU } from '../src/adapters/stock-sql.ts';
 import { inventory } from '../src/app.ts';
 
@@ -32,7 +32,7 @@ const INITIAL: Record<string, number> = {
 const ns = uniqueNamespace();
 let service: RunningService;
 let broker: TestBroker;
-let db: pg.Client;
+let db: pg.Pool;
 
 before(async () => {
   service = await startService(inventory, testEnv(ns));
@@ -40,10 +40,7 @@ before(async () => {
   broker = await TestBroker.connect(ns);
   await broker.probe('commands', ['orders.saga-reply']);
   await broker.probeEvents(['stock.released']);
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${ns}_inventory`;
-  db = new pg.Client({ connectionString: url.toString() });
-  await db.connect();
+  db = testDatabase(ns, 'inventory');
 });
 
 after(async () => {

@@ -4,15 +4,15 @@ import { type RunningService, startService } from '@hopscope/demo-shared';
 import {
   dropNamespace,
   eventually,
-  TEST_DATABASE_URL,
   TestBroker,
+  testDatabase,
   testEnv,
   uniqueNamespace,
 } from '@hopscope/demo-shared/testing';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
+import type pg from 'pg';
 import { orderView } from '../src/app.ts';
 
 const ns = uniqueNamespace();
@@ -25,9 +25,7 @@ before(async () => {
   svc = await startService(orderView, testEnv(ns, { ORDERS_URL: 'http://127.0.0.1:9' }));
   await svc.ready;
   broker = await TestBroker.connect(ns);
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${ns}_order_view`;
-  db = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  db = testDatabase(ns, 'order-view');
 });
 
 after(async () => {

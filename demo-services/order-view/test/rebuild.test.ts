@@ -6,8 +6,8 @@ import { type RunningService, startService } from '@hopscope/demo-shared';
 import {
   dropNamespace,
   eventually,
-  TEST_DATABASE_URL,
   TestBroker,
+  testDatabase,
   testEnv,
   uniqueNamespace,
 } from '@hopscope/demo-shared/testing';
@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { orders } from '../../orders/src/app.ts';
 import { orderView } from '../src/app.ts';
 
@@ -36,9 +36,7 @@ before(async () => {
   broker = await TestBroker.connect(ns);
   await broker.probe('commands', ['inventory.reserve', 'inventory.release', 'payments.charge']);
   await broker.probeEvents(['order.cancellation-requested', 'order.cancelled']);
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${ns}_order_view`;
-  db = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  db = testDatabase(ns, 'order-view');
 });
 
 after(async () => {

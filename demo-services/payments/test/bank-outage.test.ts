@@ -4,7 +4,7 @@
 // gets an answer it can act on (declined → compensate), the breaker opens and refuses fast,
 // and no charge is left without a refund.
 import { type RunningService, startService } from '@hopscope/demo-shared';
-import { TestBroker, dropNamespace, testEnv, uniqueNamespace } from '@hopscope/demo-shared/testing';
+import { TestBroker, dropNamespace, testDatabase, testEnv, uniqueNamespace } from '@hopscope/demo-shared/testing';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { bank } from '../../bank/src/app.ts';
 import { payments } from '../src/app.ts';
-import { bankCharges, connectTo } from './databases.ts';
+import { bankCharges, paymentStatus, waitForPaymentStatus } from './databases.ts';
 import { sample } from './metrics.ts';
 
 const ns = uniqueNamespace();
@@ -21,8 +21,8 @@ let bankPort = 0;
 let bankService: RunningService | undefined;
 let service: RunningService;
 let broker: TestBroker;
-let db: pg.Client;
-let bankDb: pg.Client;
+let db: pg.Pool;
+let bankDb: pg.Pool;
 
 /** (Re)starts the bank on its port with this behaviour. */
 async function startBank(behaviour: { failureRate?: number; latencyMs?: number }): Promise<void> {
@@ -60,8 +60,8 @@ before(async () => {
   broker = await TestBroker.connect(ns);
   await broker.probe('commands', ['orders.saga-reply']);
   await broker.probeEvents(['payment.refunded']);
-  db = await connectTo(ns, 'payments');
-  bankDb = await connectTo(ns, 'bank');
+  db = testDatabase(ns, 'payments');
+  bankDb = testDatabase(ns, 'bank');
 });
 
 after(async () => {
@@ -86,19 +86,6 @@ function charge(orderId: string, amountCents = 1000): void {
 const chargeReply = (orderId: string) =>
   broker.waitFor('orders.saga-reply', (body) => body['orderId'] === orderId && body['phase'] === 'execute');
 
-async function statusOf(orderId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ status: string }>('SELECT status FROM payments WHERE order_id = $1', [orderId]);
-  return rows[0]?.status;
-}
-
-async function waitForStatus(orderId: string, status: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await statusOf(orderId)) !== status) {
-    if (Date.now() > deadline) throw new Error(`${orderId} is ${await statusOf(orderId)}, not ${status}`);
-    await sleep(50);
-  }
-}
-
 const rejectedCalls = () => sample('hopscope_circuit_breaker_calls_total', { breaker: 'bank', outcome: 'rejected' });
 const breakerOpen = () => sample('hopscope_circuit_breaker_state', { breaker: 'bank', state: 'open' });
 
@@ -109,11 +96,11 @@ test('a charge with no answer in time: declined, then refunded by reference once
   const reply = await chargeReply(orderId);
   assert.equal(reply.body['ok'], false);
   assert.match(String(reply.body['reason']), new RegExp(`^bank unavailable: no answer within ${BANK_TIMEOUT_MS} ms`));
-  assert.equal(await statusOf(orderId), 'refund_pending');
+  assert.equal(await paymentStatus(db, orderId), 'refund_pending');
 
   await startBank({}); // waits for the slow call to finish: the bank did take the money
   assert.deepEqual(await bankCharges(bankDb, orderId), [{ reference: orderId, amount_cents: '4200', refunded: false }]);
-  await waitForStatus(orderId, 'refunded');
+  await waitForPaymentStatus(db, orderId, 'refunded');
   assert.equal((await bankCharges(bankDb, orderId))[0].refunded, true);
 });
 
@@ -126,12 +113,12 @@ test('cancellation while the bank is down: payment.refunded is published, the re
   broker.publishEvent('stock.released', { v: 1, orderId, sagaId: `cancel-${orderId}` });
   const refunded = await broker.waitFor('payment.refunded', (body) => body['orderId'] === orderId);
   assert.equal(refunded.body['amountCents'], 5100);
-  assert.equal(await statusOf(orderId), 'refund_pending');
+  assert.equal(await paymentStatus(db, orderId), 'refund_pending');
   await sleep(500); // the retrier tries, and fails, meanwhile
-  assert.equal(await statusOf(orderId), 'refund_pending');
+  assert.equal(await paymentStatus(db, orderId), 'refund_pending');
 
   await startBank({});
-  await waitForStatus(orderId, 'refunded');
+  await waitForPaymentStatus(db, orderId, 'refunded');
   assert.equal((await bankCharges(bankDb, orderId))[0].refunded, true);
 });
 
@@ -159,7 +146,7 @@ test('bank failing every call: charges declined, the breaker opens and refuses f
   assert.equal(await breakerOpen(), 1);
   assert.equal(await rejectedCalls(), rejectedBefore + refused);
   for (const orderId of orders) {
-    assert.equal(await statusOf(orderId), 'declined');
+    assert.equal(await paymentStatus(db, orderId), 'declined');
     assert.deepEqual(await bankCharges(bankDb, orderId), []);
   }
 });

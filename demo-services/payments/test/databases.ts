@@ -1,14 +1,6 @@
-// Test helper: a client on one service's database in a test namespace (to look at its rows).
-import { TEST_DATABASE_URL } from '@hopscope/demo-shared/testing';
-import pg from 'pg';
-
-export async function connectTo(namespace: string, service: string): Promise<pg.Client> {
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${namespace}_${service}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  return client;
-}
+// Test helpers: the rows of payments and of the bank, as the tests look at them.
+import { eventually } from '@hopscope/demo-shared/testing';
+import type pg from 'pg';
 
 export interface BankCharge {
   reference: string;
@@ -16,11 +8,26 @@ export interface BankCharge {
   refunded: boolean;
 }
 
-export async function bankCharges(bankDb: pg.Client, reference?: string): Promise<BankCharge[]> {
+export async function bankCharges(bankDb: pg.Pool, reference?: string): Promise<BankCharge[]> {
   const { rows } = await bankDb.query<BankCharge>(
     `SELECT reference, amount_cents, refunded_at IS NOT NULL AS refunded FROM charges
      WHERE $1::text IS NULL OR reference = $1`,
     [reference ?? null],
   );
   return rows;
+}
+
+/** The status of the order's payment, undefined if payments has none. */
+export async function paymentStatus(db: pg.Pool, orderId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ status: string }>('SELECT status FROM payments WHERE order_id = $1', [orderId]);
+  return rows[0]?.status;
+}
+
+/** Waits until the order's payment has `status`. */
+export async function waitForPaymentStatus(db: pg.Pool, orderId: string, status: string, timeoutMs = 15_000) {
+  await eventually(
+    `payment of ${orderId} ${status}`,
+    async () => ((await paymentStatus(db, orderId)) === status ? true : undefined),
+    timeoutMs,
+  );
 }

@@ -7,6 +7,7 @@ import {
   TestBroker,
   dropNamespace,
   eventually,
+  testDatabase,
   testEnv,
   uniqueNamespace,
 } from '@hopscope/demo-shared/testing';
@@ -18,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { bank } from '../../bank/src/app.ts';
 import { payments } from '../src/app.ts';
-import { bankCharges, connectTo } from './databases.ts';
+import { bankCharges, paymentStatus, waitForPaymentStatus } from './databases.ts';
 import { sample } from './metrics.ts';
 
 const DUPLICATES = 'hopscope_idempotent_duplicates_total';
@@ -26,8 +27,8 @@ const ns = uniqueNamespace();
 let bankService: RunningService;
 let service: RunningService;
 let broker: TestBroker;
-let db: pg.Client;
-let bankDb: pg.Client;
+let db: pg.Pool;
+let bankDb: pg.Pool;
 
 before(async () => {
   bankService = await startService(
@@ -40,8 +41,8 @@ before(async () => {
   broker = await TestBroker.connect(ns);
   await broker.probe('commands', ['orders.saga-reply']);
   await broker.probeEvents(['payment.refunded']);
-  db = await connectTo(ns, 'payments');
-  bankDb = await connectTo(ns, 'bank');
+  db = testDatabase(ns, 'payments');
+  bankDb = testDatabase(ns, 'bank');
 });
 
 after(async () => {
@@ -70,19 +71,6 @@ async function waitForReplies(orderId: string, phase: 'execute' | 'compensate', 
     Promise.resolve(replies(orderId, phase).length >= count ? true : undefined),
   );
   return replies(orderId, phase);
-}
-
-async function waitForStatus(orderId: string, status: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while ((await statusOf(orderId)) !== status) {
-    if (Date.now() > deadline) throw new Error(`${orderId} is ${await statusOf(orderId)}, not ${status}`);
-    await sleep(50);
-  }
-}
-
-async function statusOf(orderId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ status: string }>('SELECT status FROM payments WHERE order_id = $1', [orderId]);
-  return rows[0]?.status;
 }
 
 test('charge: one charge at the bank, the payment recorded, the orchestrator answered ok with its id', async () => {
@@ -141,7 +129,7 @@ test('refund (the compensation): the bank refunds, the payment is refunded, the 
     broker.publish('commands', 'payments.refund', { v: 1, sagaId: `saga-${orderId}`, orderId });
     const compensations = await waitForReplies(orderId, 'compensate', round);
     assert.ok(compensations.every((r) => r.body['ok'] === true && r.body['step'] === 'charge-payment'));
-    assert.equal(await statusOf(orderId), 'refunded');
+    assert.equal(await paymentStatus(db, orderId), 'refunded');
     assert.deepEqual(await bankCharges(bankDb, orderId), [
       { reference: orderId, amount_cents: '2500', refunded: true },
     ]);
@@ -153,7 +141,7 @@ test('a refund that overtakes its charge: answered ok, nothing held at the bank,
   broker.publish('commands', 'payments.refund', { v: 1, sagaId: `saga-${orderId}`, orderId });
   assert.equal((await waitForReplies(orderId, 'compensate'))[0].body['ok'], true);
   // Refunded by reference in the background: the bank holds no charge, so the payment ends declined.
-  await waitForStatus(orderId, 'declined');
+  await waitForPaymentStatus(db, orderId, 'declined');
   charge(orderId, 800);
   const [late] = await waitForReplies(orderId, 'execute');
   assert.equal(late.body['ok'], false);
@@ -168,7 +156,7 @@ test('stock.released (cancellation, choreography): refunds and publishes payment
   broker.publishEvent('stock.released', { v: 1, orderId, sagaId: `cancel-${orderId}` });
   const refunded = await broker.waitFor('payment.refunded', (body) => body['orderId'] === orderId);
   assert.deepEqual(refunded.body, { v: 1, orderId, sagaId: `cancel-${orderId}`, amountCents: 7700 });
-  assert.equal(await statusOf(orderId), 'refunded');
+  assert.equal(await paymentStatus(db, orderId), 'refunded');
   assert.equal((await bankCharges(bankDb, orderId))[0].refunded, true);
 });
 
@@ -185,7 +173,7 @@ test('malformed messages end in the dead-letter queue with the reason; the consu
   );
   const badContract = await broker.waitFor('payments.charge', (body) => body['orderId'] === 'o', 15_000);
   assert.match(String(badContract.headers[HEADER_DEAD_LETTER_REASON]), /amountCents/);
-  assert.equal(await statusOf('o'), undefined);
+  assert.equal(await paymentStatus(db, 'o'), undefined);
 
   const orderId = randomUUID();
   charge(orderId, 100);

@@ -3,6 +3,7 @@
 import amqp from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { databaseName } from './database.ts';
 import { Topology } from './topology.ts';
 
 export const TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -23,6 +24,13 @@ export function testEnv(namespace: string, extra: Record<string, string> = {}): 
     AMQP_URL: TEST_AMQP_URL,
     ...extra,
   };
+}
+
+/** A small pool on `service`'s own database in `namespace` (the test looks at its rows); end it in `after`. */
+export function testDatabase(namespace: string, service: string): pg.Pool {
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${databaseName({ namespace, service })}`;
+  return new pg.Pool({ connectionString: url.toString(), max: 2 });
 }
 
 /** Drops every database `<namespace>_*` and deletes the namespace's queues and exchanges. */

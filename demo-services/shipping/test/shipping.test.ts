@@ -5,15 +5,15 @@ import { type RunningService, startService } from '@hopscope/demo-shared';
 import {
   dropNamespace,
   eventually,
-  TEST_DATABASE_URL,
   TestBroker,
+  testDatabase,
   testEnv,
   uniqueNamespace,
 } from '@hopscope/demo-shared/testing';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
+import type pg from 'pg';
 import { register } from 'prom-client';
 import { shipping } from '../src/app.ts';
 
@@ -27,9 +27,7 @@ before(async () => {
   await svc.ready;
   broker = await TestBroker.connect(ns);
   await broker.probeEvents(['shipment.scheduled', 'shipment.cancelled']);
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${ns}_shipping`;
-  db = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  db = testDatabase(ns, 'shipping');
 });
 
 after(async () => {
