@@ -1,86 +1,57 @@
 // The test's side of orders: an orders instance in a namespace of its own, the saga's
 // participants played by the test (it consumes inventory's and payments' command queues and
 // publishes the replies), a probe on the events exchange, and the orders database for rows.
-import { HEADER_MESSAGE_TYPE, type RunningService, Topology, startService } from '@hopscope/demo-shared';
+import { type RunningService, startService } from '@hopscope/demo-shared';
 import {
-  TEST_AMQP_URL,
-  TEST_DATABASE_URL,
+  type Received,
+  TestBroker,
   dropNamespace,
+  eventually,
+  testDatabase,
   testEnv,
   uniqueNamespace,
 } from '@hopscope/demo-shared/testing';
-import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { orders } from '../src/app.ts';
 
 export type Body = Record<string, unknown>;
 
-export interface Received {
-  type: string;
-  body: Body;
-  messageId: string;
-}
-
-/** Polls `read` until it returns something (not undefined), or fails naming `what`. */
-export async function eventually<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
+/** The broker as orders sees it, about one order at a time. */
 export class Bus {
-  readonly received: Received[] = [];
-  private readonly topology: Topology;
-  private readonly connection: ChannelModel;
-  private readonly channel: Channel;
+  private readonly broker: TestBroker;
 
-  private constructor(topology: Topology, connection: ChannelModel, channel: Channel) {
-    this.topology = topology;
-    this.connection = connection;
-    this.channel = channel;
+  private constructor(broker: TestBroker) {
+    this.broker = broker;
   }
 
   /** Plays inventory and payments (their command queues) and watches every event orders publishes. */
   static async open(namespace: string): Promise<Bus> {
-    const connection = await amqp.connect(TEST_AMQP_URL);
-    const channel = await connection.createChannel();
-    const bus = new Bus(new Topology(namespace), connection, channel);
-    const record = (msg: ConsumeMessage | null) => bus.record(msg);
-    await channel.consume(bus.topology.queue('inventory.commands'), record, { noAck: true });
-    await channel.consume(bus.topology.queue('payments.commands'), record, { noAck: true });
-    const { queue } = await channel.assertQueue(`${namespace}.probe.${randomUUID()}`, {
-      exclusive: true,
-      autoDelete: true,
-    });
-    await channel.bindQueue(queue, bus.topology.exchange('events'), '#');
-    await channel.consume(queue, record, { noAck: true });
-    return bus;
+    const broker = await TestBroker.connect(namespace);
+    const bus = new Bus(broker);
+    try {
+      await broker.consume('inventory.commands');
+      await broker.consume('payments.commands');
+      await broker.probeEvents(['#']);
+      return bus;
+    } catch (error) {
+      await bus.close();
+      throw error;
+    }
   }
 
   /** Messages received so far of `type` about `orderId`. */
   all(type: string, orderId: string): Received[] {
-    return this.received.filter((m) => m.type === type && m.body['orderId'] === orderId);
+    return this.broker.all(type, (body) => body['orderId'] === orderId);
   }
 
   waitFor(type: string, orderId: string, timeoutMs?: number): Promise<Received> {
-    return eventually(`${type} for ${orderId}`, () => Promise.resolve(this.all(type, orderId)[0]), timeoutMs);
+    return this.broker.waitFor(type, (body) => body['orderId'] === orderId, timeoutMs);
   }
 
   /** Sends a message to orders as a participant's relay would; returns its message id. */
-  publish(kind: 'commands' | 'events', type: string, body: Body, messageId: string = randomUUID()): string {
-    this.channel.publish(this.topology.exchange(kind), type, Buffer.from(JSON.stringify(body)), {
-      messageId,
-      contentType: 'application/json',
-      persistent: true,
-      headers: { [HEADER_MESSAGE_TYPE]: type },
-    });
-    return messageId;
+  publish(kind: 'commands' | 'events', type: string, body: Body, messageId?: string): string {
+    return this.broker.publish(kind, type, body, messageId);
   }
 
   /** Answers a saga command (received) as its participant would. */
@@ -95,18 +66,8 @@ export class Bus {
     return this.publish('commands', 'orders.saga-reply', { v: 1, sagaId, orderId, step, phase, ...reply }, messageId);
   }
 
-  async close(): Promise<void> {
-    await this.connection.close().catch(() => undefined);
-  }
-
-  private record(msg: ConsumeMessage | null): void {
-    if (!msg) return;
-    const header = (msg.properties.headers ?? {})[HEADER_MESSAGE_TYPE] as unknown;
-    this.received.push({
-      type: typeof header === 'string' ? header : msg.fields.routingKey,
-      body: JSON.parse(msg.content.toString()) as Body,
-      messageId: String(msg.properties.messageId),
-    });
+  close(): Promise<void> {
+    return this.broker.close();
   }
 }
 
@@ -139,7 +100,7 @@ export async function openShop(env: Record<string, string> = {}): Promise<Shop> 
       ns,
       orders: await start(),
       bus: (bus = await Bus.open(ns)),
-      db: (db = new pg.Pool({ connectionString: TEST_DATABASE_URL.replace(/\/postgres$/, `/${ns}_orders`), max: 2 })),
+      db: (db = testDatabase(ns, 'orders')),
       async restart() {
         await shop.orders.stop();
         shop.orders = await start();

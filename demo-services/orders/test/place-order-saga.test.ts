@@ -1,10 +1,11 @@
 // The place-order saga against the real broker and database, the test playing inventory and
 // payments: the happy path, a failed charge (compensation), a step timeout, duplicate and
 // stale replies, and a saga surviving a restart of orders.
+import { eventually } from '@hopscope/demo-shared/testing';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Shop, confirm, eventually, openShop, placeOrder, waitForStatus } from './harness.ts';
+import { type Shop, confirm, openShop, placeOrder, waitForStatus } from './harness.ts';
 
 const STEP_TIMEOUT_MS = 1500;
 let shop: Shop;
