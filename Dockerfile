@@ -26,7 +26,7 @@ COPY demo-services/bank/package.json demo-services/bank/
 COPY demo-services/shipping/package.json demo-services/shipping/
 COPY demo-services/notifications/package.json demo-services/notifications/
 COPY demo-services/order-view/package.json demo-services/order-view/
-# Not a workspace (it has no dependencies); copied so that it can become one without a change here.
+# A workspace without dependencies of its own; npm ci needs every workspace's manifest.
 COPY demo-services/load/package.json demo-services/load/
 RUN npm ci --no-audit --no-fund
 COPY instrumentation/ instrumentation/
