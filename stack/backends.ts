@@ -59,6 +59,8 @@ export function backendSpecs(bin: Binaries): BackendSpec[] {
         writeTargets('prometheus.yml', [at(PORTS.prometheus)]);
         writeTargets('otel-collector.yml', [at(PORTS.collectorMetrics)]);
         writeTargets('services.yml', [at(PORTS.fixtureMetrics)], { service_name: FIXTURE_SERVICE });
+        // RabbitMQ's own endpoint is scraped only while the demo runs (stack/demo writes it).
+        writeTargets('rabbitmq.yml', []);
       },
     },
     {

@@ -1,0 +1,41 @@
+import { after, before } from 'node:test';
+import { dropNamespace, testDatabase, uniqueNamespace } from '@hopscope/demo-shared/testing';
+import pg from 'pg';
+import { DemoSystem, type DemoOptions } from '../../../stack/demo/system.ts';
+
+/**
+ * Starts the whole demo (backends and every service, no load generator) in a namespace of the
+ * test's own before a test file's tests; stops it and drops the namespace's databases, queues
+ * and exchanges after them, also when a test failed.
+ */
+export function useDemo(options: Omit<DemoOptions, 'namespace'> = {}): {
+  system: () => DemoSystem;
+  /** A query on one service's own database. */
+  sql: <R extends pg.QueryResultRow>(service: string, text: string, values?: unknown[]) => Promise<R[]>;
+} {
+  const namespace = uniqueNamespace();
+  let system: DemoSystem | undefined;
+  const pools = new Map<string, pg.Pool>();
+  before(async () => {
+    system = await DemoSystem.start({ ...options, namespace });
+  });
+  after(async () => {
+    for (const pool of pools.values()) await pool.end();
+    await system?.stop();
+    await dropNamespace(namespace);
+  });
+  return {
+    system: () => {
+      if (!system) throw new Error('the demo is not started: use it inside a test');
+      return system;
+    },
+    sql: async <R extends pg.QueryResultRow>(service: string, text: string, values?: unknown[]): Promise<R[]> => {
+      let pool = pools.get(service);
+      if (!pool) {
+        pool = testDatabase(namespace, service);
+        pools.set(service, pool);
+      }
+      return (await pool.query<R>(text, values)).rows;
+    },
+  };
+}
