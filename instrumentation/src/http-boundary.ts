@@ -45,8 +45,10 @@ export function traceResponse(): Middleware {
  * Express/connect middleware for a trust boundary: the baggage a request came with is dropped,
  * and the rest of the request runs with only the entries `entriesFor(request)` returns (which
  * then travel to every downstream request and message). Entries whose keys are listed in
- * HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES are also set on the request's SERVER span. A throwing
- * `entriesFor` is reported through the OpenTelemetry diag logger and yields no entries.
+ * HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES are also set on the spans already started: the request's
+ * SERVER span and the active one (express's layer span of this middleware); mount it first.
+ * A throwing `entriesFor` is reported through the OpenTelemetry diag logger and yields no
+ * entries.
  */
 export function baggageBoundary(
   entriesFor: (request: IncomingMessage) => Record<string, string> = () => ({}),
@@ -61,9 +63,12 @@ export function baggageBoundary(
     const baggage = propagation.createBaggage(
       Object.fromEntries(Object.entries(entries).map(([key, value]) => [key, { value: String(value) }])),
     );
+    // The spans already started before the boundary set its entries: the request's SERVER span
+    // and, under express, the boundary's own layer span (the active one here).
     const spanKeys = activeTelemetry()?.config.baggageSpanAttributes ?? [];
-    const span = serverSpans.get(request);
-    for (const key of spanKeys) if (entries[key] !== undefined) span?.setAttribute(key, String(entries[key]));
+    for (const span of new Set([serverSpans.get(request), trace.getActiveSpan()])) {
+      for (const key of spanKeys) if (entries[key] !== undefined) span?.setAttribute(key, String(entries[key]));
+    }
     context.with(propagation.setBaggage(propagation.deleteBaggage(context.active()), baggage), () => next());
   };
 }

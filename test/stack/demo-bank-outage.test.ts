@@ -20,10 +20,14 @@ test('a failing bank opens the breaker; sagas compensate; no charge is left with
     assert.equal(done['status'], 'cancelled', `order ${order.body.orderId}: ${JSON.stringify(done)}`);
   }
 
+  // Once the orders stop, the open breaker goes half-open after its reset timeout and waits
+  // there for a test call: what a user looks for is that it was open.
   await eventually(
     'the bank breaker open in Prometheus',
     async () => {
-      const [sample] = await promQuery('hopscope_circuit_breaker_state{breaker="bank",state="open"}');
+      const [sample] = await promQuery(
+        'max_over_time(hopscope_circuit_breaker_state{breaker="bank",state="open"}[10m])',
+      );
       return sample?.value[1] === '1' ? true : undefined;
     },
     60_000,

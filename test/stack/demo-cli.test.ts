@@ -41,11 +41,24 @@ test('demo:up is ready within 60 s with every endpoint written; demo:down leaves
     loki: string;
     services: Record<string, string>;
   };
-  for (const name of ['gateway', 'orders', 'inventory', 'payments', 'bank', 'shipping', 'notifications', 'order-view']) {
+  for (const name of [
+    'gateway',
+    'orders',
+    'inventory',
+    'payments',
+    'bank',
+    'shipping',
+    'notifications',
+    'order-view',
+  ]) {
     const response = await fetch(`${endpoints.services[name]}/readyz`);
     assert.equal(response.status, 200, `${name} is ready`);
   }
-  for (const url of [`${endpoints.jaeger}/api/services`, `${endpoints.prometheus}/-/ready`, `${endpoints.loki}/ready`]) {
+  for (const url of [
+    `${endpoints.jaeger}/api/services`,
+    `${endpoints.prometheus}/-/ready`,
+    `${endpoints.loki}/ready`,
+  ]) {
     assert.equal((await fetch(url)).status, 200, url);
   }
   const products = await fetch(`${endpoints.gateway}/api/products`);
