@@ -14,6 +14,7 @@ export type { TelemetryMetrics } from './metrics/telemetry-metrics.ts';
 export { RabbitmqClientInstrumentation } from './rabbitmq-client-instrumentation.ts';
 export type { RabbitmqClientInstrumentationConfig } from './rabbitmq-client-instrumentation.ts';
 export { SafePropagator } from './safe-propagator.ts';
+export { traceHeaders, withTraceHeaders } from './trace-headers.ts';
 export { metricNames };
 export { METRICS_PATH, activeTelemetry, forceFlush, shutdown, start } from './start.ts';
 export type { Telemetry } from './start.ts';

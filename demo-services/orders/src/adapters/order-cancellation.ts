@@ -17,7 +17,7 @@ import {
 import type { OrderEventStore } from './order-event-store.ts';
 import { publishEvent } from './place-order-orchestrator.ts';
 import type { SagaStore } from './saga-store.ts';
-import { currentTraceHeaders } from './trace-carrier.ts';
+import { traceHeaders } from '@hopscope/instrumentation';
 
 export const CANCEL_ORDER = 'cancel-order';
 
@@ -62,7 +62,7 @@ export class OrderCancellation {
           name: CANCEL_ORDER,
           state: { stepIndex: 0, phase: 'execute', data: { orderId, customer, items: order.items } },
           startedAt: new Date(ref.startedAt),
-          traceHeaders: currentTraceHeaders(),
+          traceHeaders: traceHeaders(),
         },
         null,
       );

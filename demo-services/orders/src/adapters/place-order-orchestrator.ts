@@ -27,7 +27,7 @@ import {
 } from '../domain/place-order-saga.ts';
 import type { OrderEventStore } from './order-event-store.ts';
 import type { SagaRow, SagaStore } from './saga-store.ts';
-import { currentTraceHeaders } from './trace-carrier.ts';
+import { traceHeaders } from '@hopscope/instrumentation';
 
 /** A saga that ended in a committed transaction: the caller then calls `sagas.end()`. */
 export interface SagaEnded {
@@ -69,7 +69,7 @@ export class PlaceOrderOrchestrator {
           name: PLACE_ORDER,
           state: first.state,
           startedAt: new Date(ref.startedAt),
-          traceHeaders: currentTraceHeaders(),
+          traceHeaders: traceHeaders(),
         },
         first.timeoutMs,
       );

@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { PLACE_ORDER } from '../domain/place-order-saga.ts';
 import type { PlaceOrderOrchestrator } from './place-order-orchestrator.ts';
 import type { SagaStore } from './saga-store.ts';
-import { inStoredTrace } from './trace-carrier.ts';
+import { withTraceHeaders } from '@hopscope/instrumentation';
 
 export interface SweeperParts {
   pool: pg.Pool;
@@ -62,11 +62,11 @@ export class TimeoutSweeper {
     const handled = await inTransaction(pool, async (tx) => {
       const row = await sagaStore.claimExpired(tx, PLACE_ORDER);
       if (!row) return undefined;
-      return { row, ended: await inStoredTrace(row.traceHeaders, () => orchestrator.onTimeout(tx, row)) };
+      return { row, ended: await withTraceHeaders(row.traceHeaders, () => orchestrator.onTimeout(tx, row)) };
     });
     if (!handled) return false;
     const { row, ended } = handled;
-    if (ended) inStoredTrace(row.traceHeaders, () => sagas.end(ended.ref, ended.outcome));
+    if (ended) withTraceHeaders(row.traceHeaders, () => sagas.end(ended.ref, ended.outcome));
     return true;
   }
 }
