@@ -124,7 +124,7 @@ export async function openShop(env: Record<string, string> = {}): Promise<Shop> 
 }
 
 export async function placeOrder(
-  shop: Shop,
+  shop: Pick<Shop, 'orders'>,
   options: { key?: string; customer?: string; items?: unknown } = {},
 ): Promise<{ status: number; body: Body }> {
   const response = await fetch(`${shop.orders.url}/orders`, {
