@@ -26,7 +26,7 @@ const TEXT: Record<OrderStatus, (order: OrderSnapshot) => string> = {
   confirmed: (o) => `Your order ${o.orderId} is confirmed and will ship soon.`,
   cancelled: (o) => `Your order ${o.orderId} was cancelled${o.reason ? `: ${o.reason}` : ''}. Any payment is refunded.`,
   failed: (o) =>
-    `We could not complete your order ${o.orderId}${o.reason ? `: ${o.reason}` : ''}. You were not charged.`,
+    `We could not complete your order ${o.orderId}${o.reason ? `: ${o.reason}` : ''}. Anything charged is refunded.`,
 };
 
 export function composeNotification(order: OrderSnapshot): Notification {
