@@ -52,7 +52,7 @@ async function shipmentRows(orderId: string) {
 async function handled(...messageIds: string[]): Promise<void> {
   await eventually('the messages handled', async () => {
     const { rows } = await db.query(
-      "SELECT message_id FROM hopscope_processed_messages WHERE consumer = 'shipping.shipping.events' AND message_id = ANY($1)",
+      "SELECT message_id FROM hopscope_processed_messages WHERE consumer = 'shipping.events' AND message_id = ANY($1)",
       [messageIds],
     );
     return rows.length === messageIds.length ? rows : undefined;

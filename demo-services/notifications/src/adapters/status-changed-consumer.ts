@@ -27,7 +27,7 @@ export async function consumeStatusChanges(
   { pool, amqp, log }: ServiceContext,
   { orderView, sent, viewWaitMs }: StatusChangedParts,
 ): Promise<void> {
-  const consumer = new IdempotentConsumer({ consumer: 'notifications.notifications.events' });
+  const consumer = new IdempotentConsumer({ consumer: 'notifications.events' });
   await consumer.createTable(pool);
 
   const currentOrder = async (orderId: string): Promise<OrderSnapshot> => {

@@ -7,7 +7,7 @@ import { type OrderEvent, project, sameView } from '../domain/order-projection.t
 import type { OrderViewSql } from './order-view-sql.ts';
 
 export async function consumeOrderEvents({ pool, amqp, log }: ServiceContext, views: OrderViewSql): Promise<void> {
-  const consumer = new IdempotentConsumer({ consumer: 'order-view.order-view.events' });
+  const consumer = new IdempotentConsumer({ consumer: 'order-view.events' });
   await consumer.createTable(pool);
 
   const apply = async (event: OrderEvent, { messageId }: MessageMeta) => {

@@ -16,7 +16,7 @@ export async function consumeShippingEvents(
   shipments: ShipmentsSql,
   sagas: SagaTelemetry,
 ): Promise<void> {
-  const consumer = new IdempotentConsumer({ consumer: 'shipping.shipping.events' });
+  const consumer = new IdempotentConsumer({ consumer: 'shipping.events' });
   await consumer.createTable(pool);
 
   amqp.consume('shipping.events', {
