@@ -8,6 +8,7 @@ import { consumeWithRetries } from '@hopscope/instrumentation/messaging';
 import { ContractError, type Message, type MessageType, isMessageType, parseMessage } from './contracts.ts';
 import type { Log } from './log.ts';
 import { retryForever } from './retry-forever.ts';
+import { isTransient } from './transient-errors.ts';
 import { QUEUES, type QueueName, Topology } from './topology.ts';
 
 /** The header the publisher sets to the message type: retries re-send to the queue itself, losing the routing key. */
@@ -72,6 +73,12 @@ export class AmqpClient {
     const connection = await amqp.connect(this.options.url, { timeout: 5000 });
     try {
       const channel = await connection.createConfirmChannel();
+      // A channel the broker closes (a failed ack, a deleted queue) stops its consumers while
+      // the connection stays up: close the connection too, so that the reconnect path restores them.
+      channel.on('error', (error: Error) => this.options.log.warn({ err: error }, 'RabbitMQ channel error'));
+      channel.on('close', () => {
+        if (this.connection === connection && !this.stopping) void connection.close().catch(() => undefined);
+      });
       await declareTopology(channel, this.options.topology);
       await channel.prefetch(this.options.prefetch ?? 16);
       for (const [queue, handlers] of this.consumers) await this.startConsumer(channel, queue, handlers);
@@ -102,10 +109,35 @@ export class AmqpClient {
         if (!handler) throw new ContractError(`${topology.queue(queue)} has no handler for ${type}`, '');
         const messageId = msg.properties.messageId as unknown;
         if (typeof messageId !== 'string' || messageId === '') throw new ContractError(`${type}: no message id`, '');
-        await handler(parseMessage(type, msg.content), { messageId, type, redelivered: msg.fields.redelivered });
+        const body = parseMessage(type, msg.content);
+        await this.untilNotTransient(channel, type, () =>
+          handler(body, { messageId, type, redelivered: msg.fields.redelivered }),
+        );
       },
       { maxAttempts: this.options.maxAttempts ?? 3, deadLetterQueue: topology.deadLetterQueue(queue), logger: log },
     );
+  }
+
+  /**
+   * Runs a handler again, with backoff, while it fails because a dependency is unreachable
+   * (the message is fine; see transient-errors.ts). Gives up when the channel it came on is gone
+   * (the broker redelivers the message to the next connection) or the service stops.
+   */
+  private async untilNotTransient(channel: ConfirmChannel, type: MessageType, run: () => Promise<void>): Promise<void> {
+    let delayMs = 250;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        const current = this.connection?.connection === channel.connection;
+        if (!isTransient(error) || !current || this.stopping) throw error;
+        if (attempt === 1 || attempt % 10 === 0) {
+          this.options.log.warn({ err: error, type, attempt }, 'message handler waits for a dependency; retrying');
+        }
+        await new Promise((resolve) => setTimeout(resolve, delayMs * (0.5 + Math.random() / 2)));
+        delayMs = Math.min(10_000, delayMs * 2);
+      }
+    }
   }
 }
 

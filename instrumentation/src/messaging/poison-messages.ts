@@ -55,6 +55,16 @@ export async function consumeWithRetries<M extends AmqpMessage>(
   const logger = resolveEventLogger(options.logger);
   await channel.assertQueue(deadLetterQueue, { durable: true });
 
+  // The channel can close while a handler runs (a broker restart): acking then throws. The
+  // message is redelivered on the next connection, so the throw is dropped, never left as an
+  // unhandled rejection that would end the process.
+  const ack = (msg: M) => {
+    try {
+      channel.ack(msg);
+    } catch (error) {
+      logger.warn({ queue, err: error }, 'could not ack a message (channel closed); the broker redelivers it');
+    }
+  };
   const settle = async (msg: M, error: unknown) => {
     const headers = msg.properties.headers ?? {};
     const previous = Number(headers[HEADER_ATTEMPTS]);
@@ -84,13 +94,13 @@ export async function consumeWithRetries<M extends AmqpMessage>(
       );
     }
     await channel.waitForConfirms?.();
-    channel.ack(msg);
+    ack(msg);
   };
 
   await channel.consume(queue, (msg) => {
     if (!msg) return;
     void handler(msg).then(
-      () => channel.ack(msg),
+      () => ack(msg),
       (error: unknown) =>
         settle(msg, error).catch((settleError: unknown) => {
           // The copy could not be sent: leave the original unacked, the broker redelivers it.
