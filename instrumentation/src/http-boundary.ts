@@ -64,10 +64,12 @@ export function baggageBoundary(
       Object.fromEntries(Object.entries(entries).map(([key, value]) => [key, { value: String(value) }])),
     );
     // The spans already started before the boundary set its entries: the request's SERVER span
-    // and, under express, the boundary's own layer span (the active one here).
+    // and, under express, the boundary's own layer span (the active one here). They were given
+    // the caller's baggage at their start: every listed key is overwritten, with '' when the
+    // boundary sets none, so that a caller cannot mark its own request (`synthetic=true`).
     const spanKeys = activeTelemetry()?.config.baggageSpanAttributes ?? [];
     for (const span of new Set([serverSpans.get(request), trace.getActiveSpan()])) {
-      for (const key of spanKeys) if (entries[key] !== undefined) span?.setAttribute(key, String(entries[key]));
+      for (const key of spanKeys) span?.setAttribute(key, entries[key] === undefined ? '' : String(entries[key]));
     }
     context.with(propagation.setBaggage(propagation.deleteBaggage(context.active()), baggage), () => next());
   };

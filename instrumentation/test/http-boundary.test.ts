@@ -52,6 +52,27 @@ test('inbound baggage is dropped at the boundary; its own entries travel on', as
   assert.deepEqual(await marked.json(), { baggage: 'synthetic=true' });
 });
 
+test('a caller cannot mark its own request: its baggage key on the SERVER span is overwritten', async () => {
+  const response = await fetch(`${url}/front`, { headers: { baggage: 'synthetic=true' } });
+  await response.arrayBuffer();
+  const [, traceId, spanId] = TRACERESPONSE.exec(response.headers.get('traceresponse') ?? '')!;
+  const server = await receiver.waitFor('the SERVER span', () =>
+    receiver.spans.find((s) => s.traceId === traceId && s.spanId === spanId),
+  );
+  assert.equal(server.attributes['synthetic'], '');
+  // The HTTP spans downstream of the boundary carry only what the boundary set (nothing here).
+  await receiver.waitFor('the downstream SERVER span', () =>
+    receiver.spans.find((s) => s.traceId === traceId && s.kind === KIND.SERVER && s.spanId !== spanId),
+  );
+  const marked = receiver.spans.filter(
+    (s) => s.traceId === traceId && s.kind !== KIND.INTERNAL && s.attributes['synthetic'] === 'true',
+  );
+  assert.deepEqual(
+    marked.map((s) => s.name),
+    [],
+  );
+});
+
 test('a baggage key listed in HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES is on every span of the trace', async () => {
   const response = await fetch(`${url}/front?synthetic=1`);
   await response.arrayBuffer();
