@@ -48,6 +48,7 @@ export class OrderCancellation {
     if (!order || order.customer !== customer) return { kind: 'not-found' };
     const why = cancellationRefusal(order);
     if (why) return { kind: 'refused', why };
+    if (order.cancellation === 'requested') return { kind: 'requested', order };
 
     const ref = sagas.start(CANCEL_ORDER, randomUUID());
     // In baggage from here on: each participant reads the saga from the message it receives.

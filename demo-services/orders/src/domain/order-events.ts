@@ -109,11 +109,14 @@ export function sagaProgressEvents(order: Order, decision: SagaDecision): OrderE
   return events;
 }
 
-/** Why an order cannot be cancelled now; undefined when it can. */
+/**
+ * Why an order cannot be cancelled now; undefined when it can. A cancellation already under way
+ * is no refusal: asking again (a double click, a gateway retry after a timeout) gets the same
+ * answer and starts nothing new.
+ */
 export function cancellationRefusal(order: Order): string | undefined {
   if (order.status !== 'confirmed')
     return `order ${order.orderId} is ${order.status}: only a confirmed order can be cancelled`;
-  if (order.cancellation === 'requested') return `order ${order.orderId}: cancellation already requested`;
   return undefined;
 }
 
