@@ -55,13 +55,19 @@ export class ChargesSql {
     return { charge: toCharge(existing.rows[0]), created: false };
   }
 
-  /** Refunds a charge (again: a no-op); undefined when there is no such charge. */
+  /**
+   * Refunds a charge (again: a no-op); undefined when there is no such charge. A refund that
+   * comes before its charge (the client gave up waiting and refunds to be sure, while the charge
+   * is still on its way here) leaves a refunded, empty entry: the late charge is then refused
+   * instead of taking money nobody will give back.
+   */
   async refund(reference: string): Promise<Charge | undefined> {
-    const { rows } = await this.pool.query<ChargeRow>(
-      `UPDATE charges SET refunded_at = coalesce(refunded_at, now()) WHERE reference = $1
-       RETURNING charge_id, reference, amount_cents, refunded_at`,
+    const { rows } = await this.pool.query<ChargeRow & { existed: boolean }>(
+      `INSERT INTO charges (reference, amount_cents, refunded_at) VALUES ($1, 0, now())
+       ON CONFLICT (reference) DO UPDATE SET refunded_at = coalesce(charges.refunded_at, now())
+       RETURNING charge_id, reference, amount_cents, refunded_at, (xmax <> 0) AS existed`,
       [reference],
     );
-    return rows[0] ? toCharge(rows[0]) : undefined;
+    return rows[0]?.existed ? toCharge(rows[0]) : undefined;
   }
 }

@@ -25,6 +25,9 @@ export function bankRoutes(charges: ChargesSql, flakiness: () => Flakiness): Rou
   router.post('/charges', async (req, res) => {
     const { reference, amountCents } = validate(chargeRequest, req.body, 'charge');
     const { charge, created } = await charges.charge(reference, amountCents);
+    if (!created && charge.refunded) {
+      throw new HttpError(409, 'reference_refunded', `reference ${reference} was refunded; use a new reference`);
+    }
     if (!created && charge.amountCents !== amountCents) {
       throw new HttpError(409, 'reference_reused', `reference ${reference} was charged another amount`, 'amountCents');
     }
