@@ -7,6 +7,9 @@ import type { DemoConfig } from './config.ts';
 import type { Log } from './log.ts';
 import { retryForever } from './retry-forever.ts';
 
+/** The advisory lock under which DDL runs: instances of one service starting together take turns. */
+const MIGRATION_LOCK = 7242;
+
 /** PostgreSQL's codes for "already exists" when two creators race. */
 const DUPLICATE_DATABASE = '42P04';
 const UNIQUE_VIOLATION = '23505';
@@ -50,7 +53,7 @@ export async function openDatabase(config: DemoConfig, migrations: readonly stri
     const client = new pg.Client({ connectionString: databaseUrl(config), connectionTimeoutMillis: 5000 });
     await client.connect();
     try {
-      await client.query('SELECT pg_advisory_lock(7242)');
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
       for (const statement of migrations) await client.query(statement);
     } finally {
       await client.end();
@@ -66,6 +69,25 @@ export async function openDatabase(config: DemoConfig, migrations: readonly stri
   // process would crash. The next query gets a fresh connection.
   pool.on('error', (error) => log.warn({ err: error }, 'idle database connection lost'));
   return pool;
+}
+
+/**
+ * Runs `work` (a service's own table setup: its outbox, its idempotent consumers' tables) under
+ * the migration lock: CREATE TABLE IF NOT EXISTS is not safe against a concurrent one (two
+ * instances starting together fail with a duplicate key in pg_type).
+ */
+export async function withMigrationLock<T>(pool: pg.Pool, work: () => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      return await work();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
 }
 
 /** Whether the database answers now (for /readyz). */

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { AmqpClient } from './amqp-client.ts';
 import { type DemoConfig, readDemoConfig } from './config.ts';
-import { databaseReachable, openDatabase } from './database.ts';
+import { databaseReachable, openDatabase, withMigrationLock } from './database.ts';
 import { HttpError, errorMiddleware } from './http-errors.ts';
 import { type Log, serviceLogger } from './log.ts';
 import { Publisher } from './publisher.ts';
@@ -41,7 +41,10 @@ export interface ServiceParts {
 
 export interface ServiceDefinition {
   name: string;
-  /** Idempotent DDL run in order at startup; the outbox table is added by the frame. */
+  /**
+   * Idempotent DDL run in order at startup; the outbox table is added by the frame. build()
+   * runs under the same lock, so the tables it creates (idempotent consumers') are safe too.
+   */
   migrations: readonly string[];
   /** Whether the service talks to RabbitMQ (every service but the bank). @default true */
   usesBroker?: boolean;
@@ -111,9 +114,12 @@ export async function startService(
     const amqp = new AmqpClient({ url: config.amqpUrl, topology, log });
     const pool = await openDatabase(config, definition.migrations, log);
     const publisher = new Publisher(topology, pool);
-    if (usesBroker) await publisher.createTable(pool);
-    context = { config, log, topology, env, pool, amqp, publisher };
-    const built = await definition.build(context);
+    const serviceContext: ServiceContext = { config, log, topology, env, pool, amqp, publisher };
+    context = serviceContext;
+    const built = await withMigrationLock(pool, async () => {
+      if (usesBroker) await publisher.createTable(pool);
+      return definition.build(serviceContext);
+    });
     if (built.routes) router.use(built.routes);
     if (usesBroker) {
       await amqp.start();
