@@ -2,7 +2,7 @@
 //                   the load generator, and stops everything on Ctrl-C or SIGTERM.
 // npm run demo:up   the same in the background; ready when .demo/endpoints.json is written.
 // npm run demo:down stops what demo:up started.
-// npm run demo:status the resident memory of each process of the running demo, and the total.
+// npm run demo:status the memory (RSS and PSS) of each process of the running demo, and the total.
 // Options (after `--`): --no-load, --rate <requests/s> (default 2), --duration <30s|5m|1h> (default 5m).
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -144,29 +144,33 @@ function readPids(): Record<string, number> {
   return existsSync(PIDS_FILE) ? (JSON.parse(readFileSync(PIDS_FILE, 'utf8')) as Record<string, number>) : {};
 }
 
-/** Resident memory of every process of the running demo, and the total. */
+/**
+ * Memory of every process of the running demo, and the total: RSS, and PSS, which counts a page
+ * shared by several processes (the node binary, mapped by every service) once in all, shared
+ * out among them. The sum of PSS is what the whole system takes; a sum of RSS overcounts it.
+ */
 function status(): void {
   const pids = readPids();
   if (Object.keys(pids).length === 0) {
     say('the demo is not running');
     return;
   }
-  let total = 0;
-  const rows = Object.entries(pids).map(([name, pid]): [string, number | undefined] => {
-    const rss = rssMiB(pid);
-    total += rss ?? 0;
-    return [name, rss];
-  });
-  const width = Math.max(...rows.map(([name]) => name.length));
-  for (const [name, rss] of rows)
-    say(`  ${name.padEnd(width)}  ${rss === undefined ? 'not running' : `${rss.toFixed(0).padStart(5)} MiB`}`);
-  say(`  ${'total'.padEnd(width)}  ${total.toFixed(0).padStart(5)} MiB`);
+  const rows = Object.entries(pids).map(([name, pid]) => ({ name, memory: memoryMiB(pid) }));
+  const width = Math.max(...rows.map(({ name }) => name.length), 'total'.length);
+  const mib = (value: number) => `${value.toFixed(0).padStart(6)} MiB`;
+  say(`  ${'process'.padEnd(width)}  ${'RSS'.padStart(10)}  ${'PSS'.padStart(10)}`);
+  for (const { name, memory } of rows) {
+    say(`  ${name.padEnd(width)}  ${memory ? `${mib(memory.rss)}  ${mib(memory.pss)}` : 'not running'}`);
+  }
+  const total = (key: 'rss' | 'pss') => rows.reduce((sum, { memory }) => sum + (memory?.[key] ?? 0), 0);
+  say(`  ${'total'.padEnd(width)}  ${mib(total('rss'))}  ${mib(total('pss'))}`);
 }
 
-function rssMiB(pid: number): number | undefined {
+function memoryMiB(pid: number): { rss: number; pss: number } | undefined {
   try {
-    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : undefined;
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(rollup)?.[1] ?? 0) / 1024;
+    return { rss: field('Rss'), pss: field('Pss') };
   } catch {
     return undefined;
   }
