@@ -50,16 +50,17 @@ async function run(): Promise<void> {
   rmSync(ENDPOINTS_FILE, { force: true });
   writeFileSync(RUNNER_PID_FILE, String(process.pid));
 
-  say('building the backends if missing (cached outside the repo)');
-  await runBuild('stack/build.sh', [], DEMO_LOG_DIR, say);
   const load: LoadOptions | undefined = opts.load ? { rate: opts.rate, duration: opts.duration } : undefined;
-  const started = Date.now();
   const namespace = process.env['HOPSCOPE_DEMO_NAMESPACE'] ?? 'shop';
-  const system = await DemoSystem.start({ detached: true, load, say, namespace });
+  const system = new DemoSystem({ detached: true, load, say, namespace });
+  // From the first moment: a Ctrl-C or demo:down during the builds or the start stops what has
+  // started so far (the processes are in groups of their own and would outlive the runner).
+  const building = new AbortController();
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {
     stopping ??= (async () => {
       say(`${signal}: stopping the load, the services and the backends`);
+      building.abort();
       await system.stop();
       for (const file of [ENDPOINTS_FILE, PIDS_FILE, RUNNER_PID_FILE]) rmSync(file, { force: true });
       say('stopped');
@@ -68,13 +69,18 @@ async function run(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Kept current from the start (and as instances restart with new pids), for demo:down's fallback.
+  setInterval(() => writeFileSync(PIDS_FILE, JSON.stringify(system.pids())), 1000).unref();
+
+  say('building the backends if missing (cached outside the repo)');
+  await runBuild('stack/build.sh', [], DEMO_LOG_DIR, say, building.signal);
+  const started = Date.now();
+  await system.start();
   writeFileSync(PIDS_FILE, JSON.stringify(system.pids()));
   const endpoints = system.endpoints();
   writeFileSync(ENDPOINTS_FILE, `${JSON.stringify(endpoints, null, 2)}\n`);
   say(`ready in ${Math.round((Date.now() - started) / 1000)} s (after the builds)`);
   printEndpoints(endpoints);
-  // Keep the pids file current: instances get new pids when they are restarted.
-  setInterval(() => writeFileSync(PIDS_FILE, JSON.stringify(system.pids())), 2000).unref();
   await new Promise(() => undefined);
 }
 

@@ -19,13 +19,20 @@ export async function runBuild(
   args: string[],
   logDir: string,
   say: (line: string) => void,
+  signal?: AbortSignal,
 ): Promise<string> {
   const logPath = join(logDir, 'build.log');
   const logStream = createWriteStream(logPath, { flags: 'a' });
+  // Its own process group, so that an abort ends the Go builds it runs too.
   const child = spawn('bash', [join(REPO_ROOT, script), ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  const abort = () => {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+  };
+  signal?.addEventListener('abort', abort, { once: true });
   let building: { what: string; since: number } | undefined;
   const heartbeat = setInterval(() => {
     if (building) say(`  still building ${building.what} (${Math.round((Date.now() - building.since) / 1000)} s)`);
@@ -52,6 +59,7 @@ export async function runBuild(
   createInterface({ input: child.stderr }).on('line', onLine);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearInterval(heartbeat);
+  signal?.removeEventListener('abort', abort);
   logStream.end();
   if (code !== 0) throw new Error(`${script} ${args.join(' ')} failed (exit ${code}); see ${logPath}`);
   return printed.join('\n').trim();

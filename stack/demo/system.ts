@@ -67,7 +67,10 @@ export class DemoSystem {
     for (const list of this.instances.values()) for (const instance of list) instance.kill('SIGKILL');
   };
 
-  private constructor(options: DemoOptions) {
+  private starting: Promise<void> | undefined;
+  private cancelled = false;
+
+  constructor(options: DemoOptions = {}) {
     this.options = options;
     this.namespace = options.namespace ?? 'shop';
     this.say = options.say ?? (() => undefined);
@@ -79,15 +82,20 @@ export class DemoSystem {
     }
   }
 
+  /** A new system, started (what the tests use). */
   static async start(options: DemoOptions = {}): Promise<DemoSystem> {
     const system = new DemoSystem(options);
-    try {
-      await system.startAll();
-    } catch (error) {
-      await system.stop();
-      throw error;
-    }
+    await system.start();
     return system;
+  }
+
+  /** Starts everything; on a failure, or a stop() meanwhile, stops what it started and rejects. */
+  start(): Promise<void> {
+    this.starting ??= this.startAll().catch(async (error: unknown) => {
+      await this.teardown();
+      throw error;
+    });
+    return this.starting;
   }
 
   endpoints(): Endpoints {
@@ -113,11 +121,18 @@ export class DemoSystem {
     );
   }
 
+  /** Between the steps of a start: a stop() asked for meanwhile ends it there. */
+  private checkNotCancelled(): void {
+    if (this.cancelled) throw new Error('the demo was stopped while it started');
+  }
+
   private async startAll(): Promise<void> {
     await ensurePostgres(this.say);
     await ensureRabbitMq(this.say);
+    this.checkNotCancelled();
     this.say('starting the backends: OpenTelemetry Collector, Jaeger, Loki, Prometheus');
     this.stack = await Stack.start({ detached: this.options.detached ?? false });
+    this.checkNotCancelled();
     this.writeScrapeTargets();
     this.say(`starting ${DEMO_SERVICES.length} services (namespace ${this.namespace})`);
     for (const spec of DEMO_SERVICES) {
@@ -200,6 +215,7 @@ export class DemoSystem {
         if (ok) pending.delete(id);
       }
       if (pending.size === 0) break;
+      this.checkNotCancelled();
       if (Date.now() > deadline) {
         const tails = [...pending.values()].map(({ instance }) => `--- ${instance.logFile}\n${tail(instance.logFile)}`);
         throw new Error(`not ready within ${timeoutMs} ms: ${[...pending.keys()].join(', ')}\n${tails.join('\n')}`);
@@ -229,8 +245,17 @@ export class DemoSystem {
     this.say(`load generator: ${load.rate} requests/s for ${load.duration} (log: .demo/logs/load.log)`);
   }
 
-  /** Stops the load, then the gateway and the other services, then the backends. */
+  /**
+   * Stops the load, then the gateway and the other services, then the backends. Called while
+   * start() is under way, it lets the start end at its next step, then stops what it started.
+   */
   async stop(): Promise<void> {
+    this.cancelled = true;
+    await this.starting?.catch(() => undefined);
+    await this.teardown();
+  }
+
+  private async teardown(): Promise<void> {
     // No instance may be restarted once stopping began, whatever order they are stopped in.
     for (const list of this.instances.values()) for (const instance of list) instance.holdRestarts();
     if (this.load && this.load.exitCode === null && this.load.signalCode === null) {
