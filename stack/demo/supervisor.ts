@@ -72,6 +72,15 @@ export class SupervisedInstance {
     this.child?.kill(signal);
   }
 
+  /** Stops the instance (SIGTERM) and starts it again at once, with `env` changed. */
+  async restart(env: Record<string, string> = {}): Promise<void> {
+    await this.stop();
+    Object.assign(this.options.env, env);
+    this.stopping = false;
+    this.backoffMs = 500;
+    this.start();
+  }
+
   /** From now on an exit is final. */
   holdRestarts(): void {
     this.stopping = true;

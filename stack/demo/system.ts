@@ -112,6 +112,13 @@ export class DemoSystem {
     };
   }
 
+  /** Restarts every instance of a service with some settings changed (a fault, then a recovery). */
+  async restartService(name: string, env: Record<string, string>): Promise<void> {
+    const instances = this.instances.get(name);
+    if (!instances) throw new Error(`no demo service named ${name}`);
+    await Promise.all(instances.map((instance) => instance.restart(env)));
+  }
+
   /** Process ids of everything this system started, by name (demo:down's fallback, demo:status). */
   pids(): Record<string, number> {
     const pids: Record<string, number | undefined> = { ...this.stack?.pids(), load: this.load?.pid };

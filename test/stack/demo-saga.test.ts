@@ -204,20 +204,28 @@ test('every bad input gets its status code and a JSON error naming the problem',
   const alice = await ShopClient.signIn(gateway(), 'alice');
   const anonymous = new ShopClient(gateway());
   const line = { sku: 'green-tea', quantity: 1 };
-  const cases: Array<[string, Promise<{ status: number; body: unknown }>, number, RegExp]> = [
+  // [what, response, status, message, the field named (when the problem is one field)]
+  const cases: Array<[string, Promise<{ status: number; body: unknown }>, number, RegExp, string?]> = [
     ['unknown user', anonymous.call('POST', '/auth/token', { username: 'mallory' }), 401, /mallory|user/i],
     ['no token', anonymous.placeOrder([line]), 401, /token|authorization/i],
+    ['bad token', anonymous.call('GET', '/api/orders', undefined, { authorization: 'Bearer x.y.z' }), 401, /token/i],
     [
-      'bad token',
-      new ShopClient(gateway()).call('GET', '/api/orders', undefined, { authorization: 'Bearer x.y.z' }),
-      401,
-      /token/i,
+      'no Idempotency-Key',
+      alice.call('POST', '/api/orders', { items: [line] }),
+      400,
+      /idempotency-key/i,
+      'Idempotency-Key',
     ],
-    ['no Idempotency-Key', alice.call('POST', '/api/orders', { items: [line] }), 400, /idempotency-key/i],
-    ['unknown SKU', alice.placeOrder([{ sku: 'unicorn', quantity: 1 }]), 400, /unicorn/],
-    ['quantity 0', alice.placeOrder([{ sku: 'green-tea', quantity: 0 }]), 400, /quantity/],
-    ['absurd quantity', alice.placeOrder([{ sku: 'green-tea', quantity: 100000 }]), 400, /quantity/],
-    ['too many items', alice.placeOrder(Array.from({ length: 21 }, () => line)), 400, /items/],
+    ['unknown SKU', alice.placeOrder([{ sku: 'unicorn', quantity: 1 }]), 400, /unicorn/, 'items[0].sku'],
+    ['quantity 0', alice.placeOrder([{ sku: 'green-tea', quantity: 0 }]), 400, /quantity/, 'items[0].quantity'],
+    [
+      'absurd quantity',
+      alice.placeOrder([{ sku: 'green-tea', quantity: 100000 }]),
+      400,
+      /quantity/,
+      'items[0].quantity',
+    ],
+    ['too many items', alice.placeOrder(Array.from({ length: 21 }, () => line)), 400, /items/, 'items'],
     [
       'malformed JSON',
       alice.call('POST', '/api/orders', '{"items": [', { 'idempotency-key': randomUUID() }),
@@ -227,11 +235,12 @@ test('every bad input gets its status code and a JSON error naming the problem',
     ['unknown order', alice.getOrder(randomUUID()), 404, /order/i],
     ['cancel of an unknown order', alice.call('POST', `/api/orders/${randomUUID()}/cancel`), 404, /order/i],
   ];
-  for (const [what, pending, status, message] of cases) {
+  for (const [what, pending, status, message, field] of cases) {
     const response = await pending;
     assert.equal(response.status, status, `${what}: ${JSON.stringify(response.body)}`);
-    const error = (response.body as { error?: { message?: string } }).error;
+    const error = (response.body as { error?: { message?: string; field?: string } }).error;
     assert.match(String(error?.message), message, `${what}: ${JSON.stringify(response.body)}`);
+    if (field) assert.equal(error?.field, field, `${what}: ${JSON.stringify(response.body)}`);
   }
 });
 
