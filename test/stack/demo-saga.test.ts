@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import test from 'node:test';
 import amqp from 'amqplib';
-import { type JaegerTrace, jaegerTrace, lokiQuery, promQuery } from './helpers/backends.ts';
+import { type JaegerTrace, jaegerTrace, lokiQuery, promExemplars, promQuery } from './helpers/backends.ts';
 import { useDemo } from './helpers/demo.ts';
 import { eventually } from './helpers/eventually.ts';
 import { ShopClient } from './helpers/shop-client.ts';
@@ -74,13 +74,25 @@ test('an order placed at the gateway is confirmed, and becomes one trace across 
   );
   t.diagnostic(`log lines from: ${[...services].sort().join(', ')}`);
 
-  // The saga, in Prometheus (scraped from orders).
+  // The saga, in Prometheus (scraped from orders): counted started and completed, and this
+  // order's saga is the exemplar of a completed saga's duration (its trace id).
   await eventually(
     'place-order saga started and ended completed in Prometheus',
     async () => {
       const started = await promValue('sum(hopscope_saga_started_total{saga="place-order"})');
       const completed = await promValue('sum(hopscope_saga_ended_total{saga="place-order",outcome="completed"})');
       return started >= 1 && completed >= 1 ? true : undefined;
+    },
+    60_000,
+  );
+  await eventually(
+    "this order's saga as an exemplar of hopscope_saga_duration_seconds{outcome=completed}",
+    async () => {
+      const series = await promExemplars(
+        'hopscope_saga_duration_seconds_bucket{saga="place-order",outcome="completed"}',
+      );
+      const ids = series.flatMap((s) => s.exemplars.map((e) => e.labels['trace_id']));
+      return ids.includes(placed.traceId) ? true : undefined;
     },
     60_000,
   );

@@ -79,7 +79,12 @@ test('a missing, malformed, forged or expired token is 401 with WWW-Authenticate
   for (const [name, headers, message] of cases) {
     const response = await call(url, { headers });
     assert.equal(response.status, 401, name);
-    assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer realm="hopscope"/, name);
+    // A well-formed challenge: every parameter value a quoted-string (quotes inside escaped).
+    assert.match(
+      response.headers.get('www-authenticate') ?? '',
+      /^Bearer realm="hopscope"(, [a-z_]+="(?:[^"\\]|\\.)*")*$/,
+      name,
+    );
     assert.equal(errorOf(response).code, 'unauthorized', name);
     assert.match(errorOf(response).message, message, name);
   }

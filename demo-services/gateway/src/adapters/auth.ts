@@ -99,7 +99,7 @@ export const requireUser: RequestHandler = (req, _res, next) => {
     undefined,
     {
       'www-authenticate': refused
-        ? `Bearer realm="hopscope", error="invalid_token", error_description="${refused}"`
+        ? `Bearer realm="hopscope", error="invalid_token", error_description="${quotedString(refused)}"`
         : 'Bearer realm="hopscope"',
     },
   );
@@ -110,4 +110,9 @@ export function authenticatedUser(request: IncomingMessage): string {
   const user = userOf(request);
   if (user === undefined) throw new HttpError(401, 'unauthorized', 'sign in first');
   return user;
+}
+
+/** The text of an HTTP quoted-string (RFC 9110): backslash and double quote escaped. */
+function quotedString(text: string): string {
+  return text.replace(/[\\"]/g, (c) => `\\${c}`);
 }
