@@ -1,9 +1,9 @@
-// The demo with a bank that is slow and failing (a third of its calls answered 503, and half of
-// them slower than payments waits, so that some charges land at the bank after payments gave
-// up on them): payments' opossum breaker opens, orders whose charge failed are cancelled by
-// compensation, and in the end no money is held for an order that was not confirmed — checked
-// as a user would, in Prometheus and in the databases of payments and the bank, once the bank
-// has recovered.
+// The demo with a bank that is first slow and failing (a third of its calls answered 503, and
+// half of them slower than payments waits, so that some charges land at the bank after payments
+// gave up on them), then down, then recovered: payments' opossum breaker opens, orders whose
+// charge failed are cancelled by compensation, and in the end no money is held for an order
+// that was not confirmed — checked as a user would, in Prometheus and in the databases of
+// payments and the bank.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { promQuery } from './helpers/backends.ts';
@@ -19,42 +19,53 @@ const { system, sql } = useDemo({
   },
 });
 
-test('a slow, failing bank opens the breaker; sagas compensate; no money is held for an order not confirmed', async () => {
+test('a slow, failing bank, then a bank down: the breaker opens, sagas compensate, owed refunds settle after recovery', async () => {
   const alice = await ShopClient.signIn(system().endpoints().gateway, 'alice');
-  const placed = await Promise.all(
-    Array.from({ length: 12 }, () => alice.placeOrder([{ sku: 'espresso-beans', quantity: 1 }])),
-  );
   const outcomes = new Map<string, string>();
-  for (const order of placed) {
+  const settle = async (orderIds: string[]) => {
+    for (const orderId of orderIds) {
+      const done = await alice.waitForStatus(orderId, ['confirmed', 'cancelled', 'failed'], 90_000);
+      outcomes.set(orderId, String(done['status']));
+    }
+  };
+  const place = async () => {
+    const order = await alice.placeOrder([{ sku: 'espresso-beans', quantity: 1 }]);
     assert.equal(order.status, 202, JSON.stringify(order.body));
-    const done = await alice.waitForStatus(order.body.orderId, ['confirmed', 'cancelled', 'failed'], 90_000);
-    outcomes.set(order.body.orderId, String(done['status']));
-  }
+    return order.body.orderId;
+  };
+
+  // Slow and failing: some charges time out at payments but land at the bank later.
+  await settle(await Promise.all(Array.from({ length: 12 }, place)));
   assert.ok(
     [...outcomes.values()].includes('cancelled'),
-    `some orders are cancelled: ${[...outcomes.values()].join(', ')}`,
+    `some orders cancelled: ${[...outcomes.values()].join(', ')}`,
+  );
+  await eventually(
+    'the bank breaker to have opened (transitions to open in Prometheus)',
+    async () => {
+      const opened = await promQuery('sum(hopscope_circuit_breaker_transitions_total{breaker="bank",to_state="open"})');
+      return Number(opened[0]?.value[1] ?? 0) >= 1 ? true : undefined;
+    },
+    60_000,
   );
 
-  // Once the orders stop, the open breaker goes half-open after its reset timeout and waits
-  // there for a test call: what a user looks for is that it was open.
+  // Down: with orders still coming, the breaker stays open (each half-open test call fails).
+  await system().restartService('bank', { BANK_FAILURE_RATE: '1', BANK_LATENCY_MS: '0', BANK_JITTER_MS: '0' });
+  const during: string[] = [];
   await eventually(
-    'the bank breaker open in Prometheus',
+    'hopscope_circuit_breaker_state{breaker="bank",state="open"} 1 in Prometheus while orders come in',
     async () => {
-      const [sample] = await promQuery(
-        'max_over_time(hopscope_circuit_breaker_state{breaker="bank",state="open"}[10m])',
-      );
+      during.push(await place());
+      const [sample] = await promQuery('hopscope_circuit_breaker_state{breaker="bank",state="open"}');
       return sample?.value[1] === '1' ? true : undefined;
     },
-    60_000,
+    90_000,
   );
-  await eventually(
-    'place-order sagas ended compensated in Prometheus',
-    async () => {
-      const samples = await promQuery('sum(hopscope_saga_ended_total{saga="place-order",outcome="compensated"})');
-      return Number(samples[0]?.value[1] ?? 0) >= 1 ? true : undefined;
-    },
-    60_000,
-  );
+  await settle(during);
+  for (const orderId of during)
+    assert.equal(outcomes.get(orderId), 'cancelled', `order ${orderId} while the bank is down`);
+  const compensated = await promQuery('sum(hopscope_saga_ended_total{saga="place-order",outcome="compensated"})');
+  assert.ok(Number(compensated[0]?.value[1] ?? 0) >= 1, 'compensated sagas counted');
 
   // The bank recovers. Refunds owed (a charge whose answer never came) are retried until it
   // takes them.

@@ -92,7 +92,7 @@ test('an order placed at the gateway is confirmed, and becomes one trace across 
         'hopscope_saga_duration_seconds_bucket{saga="place-order",outcome="completed"}',
       );
       const ids = series.flatMap((s) => s.exemplars.map((e) => e.labels['trace_id']));
-      return ids.includes(placed.traceId) ? true : undefined;
+      return ids.includes(placed.traceId!) ? true : undefined;
     },
     60_000,
   );
