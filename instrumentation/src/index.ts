@@ -8,6 +8,7 @@ export type { ConfigResult, ConsumeContextMode, SamplerName, TelemetryConfig } f
 export { baggageBoundary, traceResponse } from './http-boundary.ts';
 export { DEFAULT_REDACT_PATHS, createLogger } from './logs/logger.ts';
 export type { LoggerOptions } from './logs/logger.ts';
+export { setChaosFaultActive } from './metrics/chaos-metrics.ts';
 export { startMetricsServer } from './metrics/metrics-server.ts';
 export { createRegistry, createTelemetryMetrics } from './metrics/telemetry-metrics.ts';
 export type { TelemetryMetrics } from './metrics/telemetry-metrics.ts';

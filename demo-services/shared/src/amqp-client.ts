@@ -5,6 +5,8 @@
 // Services never publish directly: they write to their outbox (see publisher.ts).
 import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { consumeWithRetries } from '@hopscope/instrumentation/messaging';
+import type { FaultBoard } from './chaos/fault-board.ts';
+import { applyMessageFaults } from './chaos/message-faults.ts';
 import { ContractError, type Message, type MessageType, isMessageType, parseMessage } from './contracts.ts';
 import type { Log } from './log.ts';
 import { retryForever } from './retry-forever.ts';
@@ -30,6 +32,8 @@ export interface AmqpClientOptions {
   prefetch?: number;
   /** Attempts before a failing message is dead-lettered. @default 3 */
   maxAttempts?: number;
+  /** The chaos knobs applied before every handler (messages.*, slow-consumer). */
+  faults?: FaultBoard;
 }
 
 export class AmqpClient {
@@ -110,6 +114,7 @@ export class AmqpClient {
         const messageId = msg.properties.messageId as unknown;
         if (typeof messageId !== 'string' || messageId === '') throw new ContractError(`${type}: no message id`, '');
         const body = parseMessage(type, msg.content);
+        if (this.options.faults) await applyMessageFaults(this.options.faults);
         await this.untilNotTransient(channel, type, () =>
           handler(body, { messageId, type, redelivered: msg.fields.redelivered }),
         );

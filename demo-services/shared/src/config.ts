@@ -17,6 +17,14 @@ export interface DemoConfig {
   /** The PostgreSQL server; each service uses its own database on it. */
   databaseUrl: string;
   amqpUrl: string;
+  /** The chaos admin API (fault knobs); undefined = off, which is the default. */
+  chaos: ChaosConfig | undefined;
+}
+
+export interface ChaosConfig {
+  host: string;
+  port: number;
+  token: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -38,7 +46,28 @@ export function readDemoConfig(service: string, env: Env = process.env): DemoCon
       'postgresql:',
     ]),
     amqpUrl: readUrl(env, 'AMQP_URL', 'amqp://guest:guest@127.0.0.1:5672', ['amqp:', 'amqps:']),
+    chaos: readChaosConfig(env),
   };
+}
+
+const MIN_CHAOS_TOKEN_LENGTH = 16;
+
+/**
+ * The chaos admin API is off unless HOPSCOPE_CHAOS_TOKEN is set: a service must never be
+ * breakable by whoever reaches a port. A token without a port is a mistake worth stopping for
+ * (the user meant to turn it on); a port without a token leaves it off.
+ */
+export function readChaosConfig(env: Env = process.env): ChaosConfig | undefined {
+  const token = env['HOPSCOPE_CHAOS_TOKEN'];
+  if (token === undefined || token === '') return undefined;
+  if (token.length < MIN_CHAOS_TOKEN_LENGTH) {
+    throw new ConfigError(`HOPSCOPE_CHAOS_TOKEN: must be at least ${MIN_CHAOS_TOKEN_LENGTH} characters`);
+  }
+  if (env['HOPSCOPE_CHAOS_PORT'] === undefined || env['HOPSCOPE_CHAOS_PORT'] === '') {
+    throw new ConfigError('HOPSCOPE_CHAOS_PORT is not set: the chaos admin API needs its own port (0-65535)');
+  }
+  const host = env['HOPSCOPE_CHAOS_HOST'] || '127.0.0.1';
+  return { host, port: readPort(env, 'HOPSCOPE_CHAOS_PORT', 0), token };
 }
 
 export function readPort(env: Env, name: string, fallback: number): number {

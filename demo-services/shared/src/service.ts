@@ -4,13 +4,17 @@
 // declared, the outbox relay running, and a graceful shutdown. The HTTP server listens first
 // and answers 503 until the dependencies are reachable, so a service waiting for PostgreSQL or
 // RabbitMQ says so instead of crash-looping.
-import { metricsMiddleware } from '@hopscope/instrumentation';
+import { metricsMiddleware, setChaosFaultActive } from '@hopscope/instrumentation';
 import type { OutboxRelay } from '@hopscope/instrumentation/messaging';
 import express, { type Express, type Router } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { AmqpClient } from './amqp-client.ts';
+import { type ChaosAdmin, startChaosAdmin } from './chaos/admin-server.ts';
+import { FaultBoard } from './chaos/fault-board.ts';
+import { FAULT_NAMES } from './chaos/faults.ts';
+import { httpFaults } from './chaos/http-faults.ts';
 import { type DemoConfig, readDemoConfig } from './config.ts';
 import { databaseReachable, openDatabase, withMigrationLock } from './database.ts';
 import { HttpError, errorMiddleware } from './http-errors.ts';
@@ -57,6 +61,8 @@ export interface RunningService {
   app: Express;
   server: Server;
   url: string;
+  /** The chaos admin API's base URL, when HOPSCOPE_CHAOS_TOKEN turned it on. */
+  chaosUrl: string | undefined;
   /** Resolves once the dependencies are reachable and the service serves its routes. */
   ready: Promise<void>;
   stop(): Promise<void>;
@@ -93,6 +99,9 @@ export async function startService(
     });
   });
   app.get('/metrics', metricsMiddleware());
+  const faults = new FaultBoard();
+  // After the probes and /metrics (they must show the process as it is), before the routes.
+  app.use(httpFaults(faults));
   const router = express.Router();
   app.use((_req, _res, next) => {
     if (!parts)
@@ -109,9 +118,21 @@ export async function startService(
   });
   const { port } = server.address() as AddressInfo;
   log.info({ port, host: config.host, namespace: config.namespace }, 'listening');
+  let chaos: ChaosAdmin | undefined;
+  if (config.chaos) {
+    // Every knob gets a series (0 = off) as soon as the API is on, so dashboards can tell "off" from "absent".
+    faults.onChange((fault, active) => setChaosFaultActive(fault, active !== undefined));
+    for (const fault of FAULT_NAMES) setChaosFaultActive(fault, false);
+    try {
+      chaos = await startChaosAdmin({ ...config.chaos, board: faults, log });
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+  }
 
   const ready = (async () => {
-    const amqp = new AmqpClient({ url: config.amqpUrl, topology, log });
+    const amqp = new AmqpClient({ url: config.amqpUrl, topology, log, faults });
     const pool = await openDatabase(config, definition.migrations, log);
     const publisher = new Publisher(topology, pool);
     const serviceContext: ServiceContext = { config, log, topology, env, pool, amqp, publisher };
@@ -137,13 +158,15 @@ export async function startService(
     (stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      faults.close();
+      await chaos?.stop();
       await parts?.stop?.();
       await relay?.stop();
       await context?.amqp.stop();
       await closed;
       await context?.pool.end();
     })());
-  return { app, server, url: `http://127.0.0.1:${port}`, ready, stop };
+  return { app, server, url: `http://127.0.0.1:${port}`, chaosUrl: chaos?.url, ready, stop };
 }
 
 /**

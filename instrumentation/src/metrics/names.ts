@@ -56,3 +56,6 @@ export const MESSAGING_DEAD_LETTERED = 'hopscope_messaging_dead_lettered_message
 
 /** Buckets for saga and relay durations, which run from milliseconds to minutes (seconds). */
 export const LONG_DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+
+// Chaos: which runtime fault knob a demo service has on, so dashboards can annotate it.
+export const CHAOS_FAULT_ACTIVE = 'hopscope_chaos_fault_active';
