@@ -34,21 +34,13 @@ test('a slow, failing bank, then a bank down: the breaker opens, sagas compensat
     return order.body.orderId;
   };
 
-  // Slow and failing: some charges time out at payments but land at the bank later.
+  // Slow and failing: some charges time out at payments but land at the bank later (whether the
+  // breaker opens here depends on the draw; with the bank down, next, it must).
   await settle(await Promise.all(Array.from({ length: 12 }, place)));
   assert.ok(
     [...outcomes.values()].includes('cancelled'),
     `some orders cancelled: ${[...outcomes.values()].join(', ')}`,
   );
-  await eventually(
-    'the bank breaker to have opened (transitions to open in Prometheus)',
-    async () => {
-      const opened = await promQuery('sum(hopscope_circuit_breaker_transitions_total{breaker="bank",to_state="open"})');
-      return Number(opened[0]?.value[1] ?? 0) >= 1 ? true : undefined;
-    },
-    60_000,
-  );
-
   // Down: with orders still coming, the breaker stays open (each half-open test call fails).
   await system().restartService('bank', { BANK_FAILURE_RATE: '1', BANK_LATENCY_MS: '0', BANK_JITTER_MS: '0' });
   const during: string[] = [];
