@@ -60,7 +60,7 @@ test('a slow, failing bank, then a bank down: the breaker opens, sagas compensat
   assert.ok(Number(compensated[0]?.value[1] ?? 0) >= 1, 'compensated sagas counted');
 
   // The bank recovers. Refunds owed (a charge whose answer never came) are retried until it
-  // takes them.
+  // takes them; after the outage their backoff may have reached its one-minute cap.
   await system().restartService('bank', { BANK_FAILURE_RATE: '0', BANK_LATENCY_MS: '20', BANK_JITTER_MS: '20' });
   await eventually(
     'no refund left owed',
@@ -68,7 +68,7 @@ test('a slow, failing bank, then a bank down: the breaker opens, sagas compensat
       const owed = await sql('payments', "SELECT order_id FROM payments WHERE status = 'refund_pending'");
       return owed.length === 0 ? true : undefined;
     },
-    90_000,
+    180_000,
   );
   const held = await sql<{ reference: string }>(
     'bank',
