@@ -56,8 +56,15 @@ test('a slow, failing bank, then a bank down: the breaker opens, sagas compensat
   await settle(during);
   for (const orderId of during)
     assert.equal(outcomes.get(orderId), 'cancelled', `order ${orderId} while the bank is down`);
-  const compensated = await promQuery('sum(hopscope_saga_ended_total{saga="place-order",outcome="compensated"})');
-  assert.ok(Number(compensated[0]?.value[1] ?? 0) >= 1, 'compensated sagas counted');
+  // Prometheus scrapes every 15 s: the count shows up within a scrape or two.
+  await eventually(
+    'compensated place-order sagas counted in Prometheus',
+    async () => {
+      const samples = await promQuery('sum(hopscope_saga_ended_total{saga="place-order",outcome="compensated"})');
+      return Number(samples[0]?.value[1] ?? 0) >= during.length ? true : undefined;
+    },
+    60_000,
+  );
 
   // The bank recovers. Refunds owed (a charge whose answer never came) are retried until it
   // takes them; after the outage their backoff may have reached its one-minute cap.
