@@ -241,6 +241,9 @@ test('crash: the process answers, logs who turned it on, and exits with code 1',
       ),
     15_000,
   );
+  // Crash only once the service is ready: its database created, so that dropNamespace removes
+  // it (a CREATE DATABASE still running when the test drops the namespace would outlive it).
+  await eventually('the service ready', () => Promise.resolve(output.includes('"msg":"ready"') || undefined), 15_000);
   const res = await fetch(`${url}/crash`, { method: 'PUT', headers });
   assert.equal(res.status, 200);
   assert.equal(await exited, 1);
