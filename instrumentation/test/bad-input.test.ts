@@ -6,10 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import amqp from 'amqplib';
 import { KIND, OtlpReceiver } from './helpers/otlp-receiver.ts';
+import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
 import { ServiceProcess } from './helpers/service-process.ts';
 
 const receiver = new OtlpReceiver();
-const queue = `hopscope-bad-input-${randomUUID()}`;
+const queue = uniqueQueue('bad-input');
 let api: ServiceProcess;
 let worker: ServiceProcess;
 let apiUrl: string;
@@ -25,6 +26,7 @@ before(async () => {
 
 after(async () => {
   await Promise.all([api?.stop(), worker?.stop()]);
+  await deleteQueues(queue);
   await receiver.close();
 });
 

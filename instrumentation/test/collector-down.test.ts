@@ -1,11 +1,11 @@
 // The collector unreachable or hanging: the service keeps serving every request, memory
 // stays bounded, and what could not be exported is counted on /metrics.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { postOrders, sampleValue } from './helpers/load.ts';
+import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
 import { ServiceProcess } from './helpers/service-process.ts';
 
 const SMALL_QUEUES = {
@@ -24,13 +24,14 @@ async function heapUsedAfterGc(baseUrl: string): Promise<number> {
 }
 
 async function serveUnderDeadCollector(endpoint: string) {
+  const queue = uniqueQueue('collector-down');
   const api = new ServiceProcess(
     'order-api.mjs',
     {
       ...SMALL_QUEUES,
       OTEL_SERVICE_NAME: 'order-api',
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
-      ORDER_QUEUE: `hopscope-collector-down-${randomUUID()}`,
+      ORDER_QUEUE: queue,
     },
     REGISTER,
   );
@@ -46,6 +47,7 @@ async function serveUnderDeadCollector(endpoint: string) {
     return { warmup, load, heapGrowth: heapAfterLoad - heapAfterWarmup, metrics };
   } finally {
     await api.stop();
+    await deleteQueues(queue);
   }
 }
 

@@ -5,12 +5,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { KIND, OtlpReceiver } from './helpers/otlp-receiver.ts';
+import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
 import { ServiceProcess } from './helpers/service-process.ts';
 
 async function sendOrderWithBaggage(mode: 'parent' | 'link', t: { after: (fn: () => Promise<void>) => void }) {
   const receiver = new OtlpReceiver();
   const otlp = await receiver.listen();
-  const env = { OTEL_EXPORTER_OTLP_ENDPOINT: otlp, ORDER_QUEUE: `hopscope-${mode}-${randomUUID()}`, BANK_URL: otlp };
+  const queue = uniqueQueue(mode);
+  const env = { OTEL_EXPORTER_OTLP_ENDPOINT: otlp, ORDER_QUEUE: queue, BANK_URL: otlp };
   const api = new ServiceProcess('order-api.mjs', { ...env, OTEL_SERVICE_NAME: 'order-api' });
   const worker = new ServiceProcess('order-worker.cjs', {
     ...env,
@@ -19,6 +21,7 @@ async function sendOrderWithBaggage(mode: 'parent' | 'link', t: { after: (fn: ()
   });
   t.after(async () => {
     await Promise.all([api.stop(), worker.stop()]);
+    await deleteQueues(queue);
     await receiver.close();
   });
   const port = String((await api.waitForLine('listening'))['port']);

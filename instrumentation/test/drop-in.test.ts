@@ -5,9 +5,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, after, test } from 'node:test';
 import { KIND, OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
+import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
 import { ServiceProcess } from './helpers/service-process.ts';
 
 const receiver = new OtlpReceiver();
+const queue = uniqueQueue('drop-in');
 let api: ServiceProcess;
 let worker: ServiceProcess;
 let apiUrl: string;
@@ -15,7 +17,7 @@ const workerMetricsPort = 19464 + Math.floor(Math.random() * 500);
 
 before(async () => {
   const otlp = await receiver.listen();
-  const env = { OTEL_EXPORTER_OTLP_ENDPOINT: otlp, ORDER_QUEUE: `hopscope-test-${randomUUID()}`, BANK_URL: otlp };
+  const env = { OTEL_EXPORTER_OTLP_ENDPOINT: otlp, ORDER_QUEUE: queue, BANK_URL: otlp };
   api = new ServiceProcess('order-api.mjs', { ...env, OTEL_SERVICE_NAME: 'order-api' });
   worker = new ServiceProcess('order-worker.cjs', {
     ...env,
@@ -30,6 +32,7 @@ before(async () => {
 
 after(async () => {
   await Promise.all([api?.stop(), worker?.stop()]);
+  await deleteQueues(queue);
   await receiver.close();
 });
 

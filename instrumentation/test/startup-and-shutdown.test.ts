@@ -1,8 +1,8 @@
 // What a user sees when the process starts and stops with the register flag.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { KIND, OtlpReceiver } from './helpers/otlp-receiver.ts';
+import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
 import { ServiceProcess } from './helpers/service-process.ts';
 
 function startupLines(service: ServiceProcess): Array<Record<string, unknown>> {
@@ -16,14 +16,18 @@ test('invalid telemetry settings: reported naming the variable, the app serves w
   const receiver = new OtlpReceiver();
   const otlp = await receiver.listen();
   t.after(() => receiver.close());
+  const queue = uniqueQueue('config');
   const api = new ServiceProcess('order-api.mjs', {
     OTEL_SERVICE_NAME: 'order-api',
     OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
     OTEL_TRACES_SAMPLER: 'sometimes',
     HOPSCOPE_METRICS_PORT: 'ninety',
-    ORDER_QUEUE: `hopscope-config-${randomUUID()}`,
+    ORDER_QUEUE: queue,
   });
-  t.after(() => api.stop());
+  t.after(async () => {
+    await api.stop();
+    await deleteQueues(queue);
+  });
   const port = String((await api.waitForLine('listening'))['port']);
   const response = await fetch(`http://127.0.0.1:${port}/orders`, { method: 'POST' });
   assert.equal(response.status, 202, 'the application serves');
@@ -42,13 +46,17 @@ test('one startup line per process, none from worker threads (the pino transport
   const receiver = new OtlpReceiver();
   const otlp = await receiver.listen();
   t.after(() => receiver.close());
+  const queue = uniqueQueue('startup');
   const worker = new ServiceProcess('order-worker.cjs', {
     OTEL_SERVICE_NAME: 'order-worker',
     OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
-    ORDER_QUEUE: `hopscope-startup-${randomUUID()}`,
+    ORDER_QUEUE: queue,
     BANK_URL: otlp,
   });
-  t.after(() => worker.stop());
+  t.after(async () => {
+    await worker.stop();
+    await deleteQueues(queue);
+  });
   await worker.waitForLine('listening');
   await receiver.waitFor('shipped log lines (the transport worker runs)', () => receiver.logs.length > 0);
   const lines = startupLines(worker);
