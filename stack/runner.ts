@@ -29,12 +29,17 @@ export function logFile(name: string): string {
 
 /** The last lines of a backend's log, for error messages. */
 export function logTail(name: string, lines = 30): string {
-  const file = logFile(name);
+  return fileTail(logFile(name), lines);
+}
+
+/** The last lines of a log file, for error messages. */
+export function fileTail(file: string, lines: number): string {
   if (!existsSync(file)) return '(no log)';
   return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-function portInUse(port: number): Promise<boolean> {
+/** Whether something listens on a loopback port (one that accepts but is slow counts as listening). */
+export function portInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: HOST, port });
     const done = (inUse: boolean) => {

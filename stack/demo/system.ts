@@ -4,12 +4,12 @@
 // own endpoint. `npm run demo` runs this in the foreground, `npm run demo:up` in the
 // background, and the end-to-end tests in-process with a namespace of their own.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROMETHEUS_DIR } from '../backends.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { HOST, URLS } from '../ports.ts';
-import { Stack } from '../runner.ts';
+import { Stack, fileTail } from '../runner.ts';
 import { RABBITMQ_PROMETHEUS_PORT, ensurePostgres, ensureRabbitMq } from './infra.ts';
 import { DEMO_SERVICES, GATEWAY_URL, instanceUrls, upstreamEnv } from './services.ts';
 import { SupervisedInstance } from './supervisor.ts';
@@ -224,7 +224,9 @@ export class DemoSystem {
       if (pending.size === 0) break;
       this.checkNotCancelled();
       if (Date.now() > deadline) {
-        const tails = [...pending.values()].map(({ instance }) => `--- ${instance.logFile}\n${tail(instance.logFile)}`);
+        const tails = [...pending.values()].map(
+          ({ instance }) => `--- ${instance.logFile}\n${fileTail(instance.logFile, 15)}`,
+        );
         throw new Error(`not ready within ${timeoutMs} ms: ${[...pending.keys()].join(', ')}\n${tails.join('\n')}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -292,12 +294,4 @@ function passedThrough(service: string): Record<string, string> {
         entry[0].startsWith(prefix) && !entry[0].endsWith('_URL') && entry[1] !== undefined,
     ),
   );
-}
-
-function tail(file: string, lines = 15): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
 }

@@ -3,6 +3,7 @@
 // package's poison-message handling dead-letters what keeps failing, with the reason). When
 // the broker goes away it reconnects with backoff and consumes again; /readyz reports it.
 // Services never publish directly: they write to their outbox (see publisher.ts).
+import { setTimeout as sleep } from 'node:timers/promises';
 import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { consumeWithRetries } from '@hopscope/instrumentation/messaging';
 import type { FaultBoard } from './chaos/fault-board.ts';
@@ -139,7 +140,7 @@ export class AmqpClient {
         if (attempt === 1 || attempt % 10 === 0) {
           this.options.log.warn({ err: error, type, attempt }, 'message handler waits for a dependency; retrying');
         }
-        await new Promise((resolve) => setTimeout(resolve, delayMs * (0.5 + Math.random() / 2)));
+        await sleep(delayMs * (0.5 + Math.random() / 2));
         delayMs = Math.min(10_000, delayMs * 2);
       }
     }

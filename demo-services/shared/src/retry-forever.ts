@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Log } from './log.ts';
 
 const MAX_DELAY_MS = 5000;
@@ -16,7 +17,7 @@ export async function retryForever<T>(what: string, log: Log, attempt: () => Pro
       return result;
     } catch (error) {
       if (tries === 1 || tries % 10 === 0) log.warn({ waiting_for: what, tries, err: error }, `waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
+      await sleep(delay * (0.5 + Math.random() / 2));
       delay = Math.min(MAX_DELAY_MS, delay * 2);
     }
   }

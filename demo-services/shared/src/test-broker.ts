@@ -1,5 +1,6 @@
 // The test's side of the broker: send a message to the service as a producer would, and
 // watch what the service publishes on a probe queue of the test's own.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HEADER_MESSAGE_TYPE } from './amqp-client.ts';
 import { type QueueName, Topology } from './topology.ts';
 import { TEST_AMQP_URL } from './testing.ts';
@@ -113,6 +114,6 @@ export async function eventually<T>(what: string, read: () => Promise<T | undefi
     const value = await read();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }

@@ -4,7 +4,7 @@
 // consumer would: the queue's unacked count grows and the broker redelivers it if we die.
 import type { FaultBoard } from './fault-board.ts';
 import { latencyMs } from './faults.ts';
-import { sleep } from './sleep.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export async function applyMessageFaults(board: FaultBoard, random: () => number = Math.random): Promise<void> {
   await board.whileActive('messages.down');
