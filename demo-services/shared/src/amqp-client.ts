@@ -155,7 +155,7 @@ function messageType(msg: ConsumeMessage): MessageType {
 }
 
 /** Declares both exchanges and every queue with its bindings (all durable). */
-export async function declareTopology(channel: ConfirmChannel, topology: Topology): Promise<void> {
+async function declareTopology(channel: ConfirmChannel, topology: Topology): Promise<void> {
   for (const kind of ['commands', 'events'] as const) {
     await channel.assertExchange(topology.exchange(kind), 'topic', { durable: true });
   }

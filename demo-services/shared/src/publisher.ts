@@ -9,7 +9,7 @@ import { MESSAGES, type Message, type MessageType, validate } from './contracts.
 import type { Log } from './log.ts';
 import { type Topology, exchangeOf } from './topology.ts';
 
-export const OUTBOX_TABLE = 'outbox';
+const OUTBOX_TABLE = 'outbox';
 
 export class Publisher {
   readonly outbox: Outbox;
