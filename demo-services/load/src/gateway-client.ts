@@ -16,19 +16,22 @@ export interface Reply {
 export class GatewayClient {
   readonly baseUrl: string;
   readonly timeoutMs: number;
+  /** Who signs in: the load generator's synthetic user, or a person (the chaos runs' traffic). */
+  readonly username: string;
   private token: string | undefined;
 
-  constructor(baseUrl: string, timeoutMs: number) {
+  constructor(baseUrl: string, timeoutMs: number, username: string = LOAD_USER) {
     this.baseUrl = baseUrl;
     this.timeoutMs = timeoutMs;
+    this.username = username;
   }
 
   async signIn(): Promise<void> {
-    const reply = await this.send('POST', '/auth/token', { body: { username: LOAD_USER }, auth: false });
+    const reply = await this.send('POST', '/auth/token', { body: { username: this.username }, auth: false });
     const token = (reply.body as { access_token?: unknown } | undefined)?.access_token;
     if (reply.status !== 200 || typeof token !== 'string') {
       throw new Error(
-        `POST ${this.baseUrl}/auth/token as ${LOAD_USER}: HTTP ${reply.status} ${JSON.stringify(reply.body)}`,
+        `POST ${this.baseUrl}/auth/token as ${this.username}: HTTP ${reply.status} ${JSON.stringify(reply.body)}`,
       );
     }
     this.token = token;

@@ -1,0 +1,88 @@
+// A hypothesis that cannot fail proves nothing. Each scenario is run with its faults left out;
+// the checks that depend on the fault must then fail (and only those). The runs only watch,
+// so they run side by side, each stopping at its first failed check. And the CLI, interrupted
+// with Ctrl-C in the middle of a run, turns its faults off again and says so.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'node:test';
+import { AdminClient } from '../../chaos/src/faults/admin-client.ts';
+import { REPO_ROOT } from '../../stack/paths.ts';
+import { chaosEndpoints, runNamed } from './helpers/chaos.ts';
+import { useDemo } from './helpers/demo.ts';
+
+const { system } = useDemo({ chaos: true });
+
+/** What can only hold when the scenario's fault is on. */
+const FAULT_DEPENDENT: Record<string, string[]> = {
+  'bank-outage': [
+    'the bank breaker opens within 30 s (and a scrape)',
+    'calls are rejected by the open breaker, not sent to the bank',
+    'the compensation rate rises',
+    'a trace shows the failed bank call in payments and the compensation in orders',
+    "the breaker's opening is logged, with the trace id of the call that opened it",
+  ],
+  'bank-slow': ['calls to the bank time out', 'the breaker opens on the timeouts', 'refunds the bank could not take are retried with backoff'],
+  'orchestrator-crash': ['orders was restarted (its process start time changed)'],
+  'broker-outage': ['the outbox backlog grows while the broker is away'],
+  'poison-message': [
+    'the poison messages are dead-lettered and counted',
+    'they wait on the dead-letter queue',
+    'the dead-lettering is logged with its reason',
+  ],
+  'duplicate-delivery': ['the duplicates are caught and counted'],
+  'slow-consumer': ['the queue grows', 'each message waits longer to be handled (p95 over a second)'],
+  'collector-down': ['the services count the spans they could not export'],
+  'rate-limit-storm': ['the gateway answers 429 to the storm'],
+};
+
+test('without its faults, each scenario fails on a check that depends on them, and on no other', async () => {
+  const records = await Promise.all(
+    Object.keys(FAULT_DEPENDENT).map((name) =>
+      runNamed(system(), name, { withoutFaults: true, failFast: true, ordersPerSecond: 0.3 }),
+    ),
+  );
+  for (const record of records) {
+    const name = record.scenario.name;
+    assert.equal(record.verdict, 'failed', `${name} without its faults`);
+    const failed = record.checks.filter((c) => c.status === 'failed').map((c) => c.name);
+    assert.ok(failed.length > 0, `${name}: a check failed`);
+    for (const check of failed) assert.ok(FAULT_DEPENDENT[name]!.includes(check), `${name}: "${check}" failed without the fault`);
+  }
+});
+
+test('Ctrl-C during `npm run chaos -- run` turns the faults it set off, and says so', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hopscope-chaos-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const endpoints = chaosEndpoints(system());
+  const file = join(dir, 'endpoints.json');
+  writeFileSync(file, JSON.stringify(endpoints), { mode: 0o600 });
+  const child = spawn(
+    process.execPath,
+    ['chaos/src/cli.ts', '--endpoints', file, 'run', 'bank-outage', '--report-dir', join(dir, 'reports')],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const faultOn = new Promise<void>((resolve) => {
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('⚡ on')) resolve();
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await Promise.race([faultOn, exited.then(() => assert.fail(`the CLI ended before a fault went on:\n${output}`))]);
+  const bank = new AdminClient(endpoints.chaos.services['bank']![0]!, endpoints.chaos.token);
+  assert.deepEqual((await bank.active()).faults.map((f) => f.name), ['http.down'], 'the fault is on');
+  child.kill('SIGINT');
+  const code = await exited;
+  console.log(output);
+  assert.notEqual(code, 0, 'an interrupted run does not exit 0');
+  assert.match(output, /interrupted: turning off every fault/);
+  assert.match(output, /⏹ off bank http\.down/);
+  assert.match(output, /INTERRUPTED/);
+  assert.deepEqual((await bank.active()).faults, [], 'nothing left on at the bank');
+});
