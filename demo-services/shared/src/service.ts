@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { AmqpClient } from './amqp-client.ts';
 import { type ChaosAdmin, startChaosAdmin } from './chaos/admin-server.ts';
 import { FaultBoard } from './chaos/fault-board.ts';
-import { FAULT_NAMES } from './chaos/faults.ts';
+import { FaultCatalog, type FaultSpecs } from './chaos/faults.ts';
 import { httpFaults } from './chaos/http-faults.ts';
 import { type DemoConfig, readDemoConfig } from './config.ts';
 import { databaseReachable, openDatabase, withMigrationLock } from './database.ts';
@@ -33,6 +33,8 @@ export interface ServiceContext {
   amqp: AmqpClient;
   /** Writes outgoing messages to the outbox, in the caller's transaction. */
   publisher: Publisher;
+  /** The chaos knobs on now (the service reads its own knobs here, see ServiceDefinition.faults). */
+  faults: FaultBoard;
 }
 
 export interface ServiceParts {
@@ -52,6 +54,12 @@ export interface ServiceDefinition {
   migrations: readonly string[];
   /** Whether the service talks to RabbitMQ (every service but the bank). @default true */
   usesBroker?: boolean;
+  /**
+   * Chaos knobs of this service only, on top of every service's (named `<name>.<knob>`, e.g. the
+   * bank's `bank.timeout`): the admin API accepts them here and refuses them elsewhere; build()
+   * makes them do something through context.faults.
+   */
+  faults?: FaultSpecs;
   /** Reads the service's own variables; throws a ConfigError naming a bad one (before anything starts). */
   checkConfig?(env: Record<string, string | undefined>): void;
   build(context: ServiceContext): Promise<ServiceParts> | ServiceParts;
@@ -99,7 +107,7 @@ export async function startService(
     });
   });
   app.get('/metrics', metricsMiddleware());
-  const faults = new FaultBoard();
+  const faults = new FaultBoard(new FaultCatalog(definition.faults, definition.name));
   // After the probes and /metrics (they must show the process as it is), before the routes.
   app.use(httpFaults(faults));
   const router = express.Router();
@@ -122,7 +130,7 @@ export async function startService(
   if (config.chaos) {
     // Every knob gets a series (0 = off) as soon as the API is on, so dashboards can tell "off" from "absent".
     faults.onChange((fault, active) => setChaosFaultActive(fault, active !== undefined));
-    for (const fault of FAULT_NAMES) setChaosFaultActive(fault, false);
+    for (const fault of faults.catalog.names) setChaosFaultActive(fault, false);
     try {
       chaos = await startChaosAdmin({ ...config.chaos, board: faults, log });
     } catch (error) {
@@ -135,7 +143,7 @@ export async function startService(
     const amqp = new AmqpClient({ url: config.amqpUrl, topology, log, faults });
     const pool = await openDatabase(config, definition.migrations, log);
     const publisher = new Publisher(topology, pool);
-    const serviceContext: ServiceContext = { config, log, topology, env, pool, amqp, publisher };
+    const serviceContext: ServiceContext = { config, log, topology, env, pool, amqp, publisher, faults };
     context = serviceContext;
     const built = await withMigrationLock(pool, async () => {
       if (usesBroker) await publisher.createTable(pool);

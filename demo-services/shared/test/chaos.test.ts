@@ -8,10 +8,11 @@ import { createServer, connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { shutdown, start } from '@hopscope/instrumentation';
+import amqp from 'amqplib';
 import express from 'express';
 import { type Message, type ServiceDefinition, startService } from '../src/index.ts';
 import { ConfigError, readChaosConfig } from '../src/config.ts';
-import { TestBroker, dropNamespace, eventually, testEnv, uniqueNamespace } from '../src/testing.ts';
+import { TEST_AMQP_URL, TestBroker, dropNamespace, eventually, testEnv, uniqueNamespace } from '../src/testing.ts';
 
 // The package's registry, so that /metrics of the service under test serves the gauge in-process.
 start({ serviceName: 'chaos-test', env: { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' } });
@@ -26,6 +27,8 @@ after(async () => {
 });
 
 const handled: string[] = [];
+/** When each order id was handled (performance.now()). */
+const handledAt = new Map<string, number>();
 const probe: ServiceDefinition = {
   name: 'probe',
   migrations: [],
@@ -33,6 +36,7 @@ const probe: ServiceDefinition = {
     amqp.consume('shipping.events', {
       'order.confirmed': (body: Message<'order.confirmed'>) => {
         handled.push(body.orderId);
+        handledAt.set(body.orderId, performance.now());
         return Promise.resolve();
       },
     });
@@ -165,6 +169,22 @@ test('http.latency delays every route by at least fixedMs; the gauge shows it on
   assert.deepEqual(await activeFaults(), []);
 });
 
+test('http.latency jitter spreads the delays over fixedMs..fixedMs+jitterMs', async () => {
+  assert.equal((await call('PUT', '/faults/http.latency', { fixedMs: 200, jitterMs: 400 })).status, 200);
+  const took = await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      const started = performance.now();
+      assert.equal((await ping()).status, 200);
+      return performance.now() - started;
+    }),
+  );
+  assert.equal((await call('DELETE', '/faults/http.latency')).status, 200);
+  assert.ok(Math.min(...took) >= 200, `at least fixedMs: ${took.join(', ')}`);
+  assert.ok(Math.max(...took) < 600 + 300, `at most fixedMs + jitterMs (and some slack): ${took.join(', ')}`);
+  // Ten uniform draws over 400 ms all within 45 ms of each other: odds below one in a million.
+  assert.ok(Math.max(...took) - Math.min(...took) > 45, `jittered: ${took.join(', ')}`);
+});
+
 test('http.error-rate at 1 fails every route with its status; cleared, they answer again', async () => {
   assert.equal((await call('PUT', '/faults/http.error-rate', { rate: 1, status: 502 })).status, 200);
   for (let i = 0; i < 5; i++) assert.equal((await ping()).status, 502);
@@ -185,17 +205,47 @@ test('http.down answers 503 to every route until cleared', async () => {
 
 const broker = await TestBroker.connect(ns);
 cleanup.push(() => broker.close());
+// The broker's view of the consumer's queue (ready messages, consumers).
+const inspector = await amqp.connect(TEST_AMQP_URL);
+cleanup.push(() => inspector.close());
+const inspect = await inspector.createChannel();
+const queueState = () => inspect.checkQueue(`${ns}.shipping.events`);
 const confirmed = (orderId: string) => ({ v: 1, orderId, customer: 'alice', amountCents: 100, paymentId: 'p' });
 
-test('messages.down holds a message unhandled until cleared, then it is handled', async () => {
+test('messages.down: the consumer takes its prefetch of messages and holds them unacked, the rest wait in the queue', async () => {
   assert.equal((await call('PUT', '/faults/messages.down', {})).status, 200);
   assert.equal(await gauge('messages.down'), 1);
-  const orderId = randomUUID();
-  broker.publishEvent('order.confirmed', confirmed(orderId));
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  assert.equal(handled.includes(orderId), false, 'not handled while down');
+  const orderIds = Array.from({ length: 20 }, () => randomUUID());
+  for (const orderId of orderIds) broker.publishEvent('order.confirmed', confirmed(orderId));
+  // 16 (the prefetch) delivered and held unacked; the other 4 stay ready on the broker.
+  const state = await eventually('the queue settled at 4 ready', async () => {
+    const q = await queueState();
+    return q.messageCount === 4 ? q : undefined;
+  });
+  assert.equal(state.consumerCount, 1, 'the consumer is still there: stuck, not gone');
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.equal((await queueState()).messageCount, 4);
+  assert.equal(orderIds.filter((id) => handled.includes(id)).length, 0, 'none handled while down');
   assert.equal((await call('DELETE', '/faults/messages.down')).status, 200);
-  await eventually('handled once cleared', () => Promise.resolve(handled.includes(orderId) || undefined), 10_000);
+  await eventually(
+    'all handled once cleared',
+    () => Promise.resolve(orderIds.every((id) => handled.includes(id)) || undefined),
+    10_000,
+  );
+  assert.equal((await queueState()).messageCount, 0);
+});
+
+test('messages.latency delays each message by fixedMs plus up to jitterMs before its handler', async () => {
+  assert.equal((await call('PUT', '/faults/messages.latency', { fixedMs: 300, jitterMs: 400 })).status, 200);
+  const orderIds = Array.from({ length: 10 }, () => randomUUID());
+  const started = performance.now();
+  for (const orderId of orderIds) broker.publishEvent('order.confirmed', confirmed(orderId));
+  await eventually('all handled', () => Promise.resolve(orderIds.every((id) => handledAt.has(id)) || undefined));
+  assert.equal((await call('DELETE', '/faults/messages.latency')).status, 200);
+  const waited = orderIds.map((id) => (handledAt.get(id) ?? 0) - started);
+  assert.ok(Math.min(...waited) >= 300, `at least fixedMs: ${waited.join(', ')}`);
+  assert.ok(Math.max(...waited) < 700 + 500, `at most fixedMs + jitterMs (and some slack): ${waited.join(', ')}`);
+  assert.ok(Math.max(...waited) - Math.min(...waited) > 45, `jittered: ${waited.join(', ')}`);
 });
 
 test('messages.error-rate at 1 sends a message down the real poison path: retried, then dead-lettered with the reason', async () => {
@@ -209,14 +259,26 @@ test('messages.error-rate at 1 sends a message down the real poison path: retrie
   assert.equal((await call('DELETE', '/faults/messages.error-rate')).status, 200);
 });
 
-test('slow-consumer makes each message wait delayMs before its handler', async () => {
-  assert.equal((await call('PUT', '/faults/slow-consumer', { delayMs: 700 })).status, 200);
-  const orderId = randomUUID();
+test('slow-consumer lets one message through per delayMs: the queue backs up, and drains once cleared', async () => {
+  assert.equal((await call('PUT', '/faults/slow-consumer', { delayMs: 300 })).status, 200);
+  const orderIds = Array.from({ length: 30 }, () => randomUUID());
   const started = performance.now();
-  broker.publishEvent('order.confirmed', confirmed(orderId));
-  await eventually('handled', () => Promise.resolve(handled.includes(orderId) || undefined), 10_000);
-  assert.ok(performance.now() - started >= 700, 'delayed');
+  for (const orderId of orderIds) broker.publishEvent('order.confirmed', confirmed(orderId));
+  // In a second and a half, about 5 handled: one per 300 ms, not the prefetch's 16 side by side.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const early = orderIds.filter((id) => handled.includes(id)).length;
+  assert.ok(early >= 3 && early <= 6, `${early} handled in 1.5 s`);
+  assert.ok((await queueState()).messageCount >= 30 - 16 - 6, 'the rest wait on the broker');
+  const times = orderIds.flatMap((id) => handledAt.get(id) ?? []).sort((a, b) => a - b);
+  for (let i = 1; i < times.length; i++) assert.ok(times[i] - times[i - 1] >= 290, 'one at a time');
+  assert.ok(times[0] - started >= 300, 'the first waited too');
+  // Cleared: the ones in line go at once.
   assert.equal((await call('DELETE', '/faults')).status, 200);
+  await eventually(
+    'the backlog drained',
+    () => Promise.resolve(orderIds.every((id) => handled.includes(id)) || undefined),
+    3000,
+  );
   assert.deepEqual(await activeFaults(), []);
 });
 

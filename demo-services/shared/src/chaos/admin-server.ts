@@ -4,6 +4,7 @@
 // is logged with who (the remote address), what and when, so a run can be reconstructed.
 //   GET /faults            the active faults
 //   PUT /faults/<name>     turn one on (JSON settings; see faults.ts), or change its settings
+//                          (a knob of another service, e.g. bank.timeout on payments: 400)
 //   DELETE /faults/<name>  turn one off
 //   DELETE /faults         turn all off
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -11,7 +12,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import type { Log } from '../log.ts';
 import type { FaultBoard } from './fault-board.ts';
-import { FAULT_NAMES, FaultError, faultName, parseFault } from './faults.ts';
+import { FaultError } from './faults.ts';
 
 export interface ChaosAdminOptions {
   board: FaultBoard;
@@ -66,7 +67,7 @@ async function handle(options: ChaosAdminOptions, req: IncomingMessage, res: Ser
   const who = req.socket.remoteAddress;
   const path = new URL(req.url ?? '/', 'http://admin').pathname.replace(/\/+$/, '');
   const named = /^\/faults\/([^/]+)$/.exec(path);
-  const state = () => ({ faults: board.active(), known: FAULT_NAMES });
+  const state = () => ({ faults: board.active(), known: board.catalog.names });
 
   if (path === '/faults' && req.method === 'GET') {
     send(res, 200, state());
@@ -80,13 +81,13 @@ async function handle(options: ChaosAdminOptions, req: IncomingMessage, res: Ser
     const name = decodeName(named[1] ?? '');
     try {
       if (req.method === 'DELETE') {
-        const fault = faultName(name);
+        const fault = board.catalog.faultName(name);
         // Clearing a fault that is off is fine (scripts clear blindly), but it is no change to log.
         if (board.clear(fault)) log.info({ who, fault, at: new Date().toISOString() }, 'chaos fault cleared');
         send(res, 200, state());
         return;
       }
-      const { name: fault, settings } = parseFault(name, await readJson(req));
+      const { name: fault, settings } = board.catalog.parse(name, await readJson(req));
       const active = board.set(fault, settings);
       log.info({ who, fault, settings, at: active.since }, 'chaos fault set');
       if (fault === 'crash') {
