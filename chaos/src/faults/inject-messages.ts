@@ -8,14 +8,12 @@
 //              hopscope_idempotent_duplicates_total
 // Both go straight to the queue (the default exchange), not through the topic exchange: a
 // copy of an event must not reach the event's other subscribers.
-import { HEADER_MESSAGE_TYPE, Topology } from '@hopscope/demo-shared';
+import { HEADER_MESSAGE_TYPE, QUEUES, type QueueName, Topology, databaseName } from '@hopscope/demo-shared';
 import { MESSAGES, isMessageType } from '@hopscope/demo-shared/contracts';
 import amqp from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 // Not exported by the package (yet): the topology's bindings and the database naming rule.
-import { databaseName } from '../../../demo-services/shared/src/database.ts';
-import { QUEUES, type QueueName } from '../../../demo-services/shared/src/topology.ts';
 
 export interface InjectOptions {
   /** The demo's broker, e.g. amqp://guest:guest@127.0.0.1:5672. */

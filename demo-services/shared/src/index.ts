@@ -14,7 +14,7 @@ export {
 export type { Message, MessageType, OrderLine, OrderStatus, PlaceOrderRequest, SagaStep } from './contracts.ts';
 export { ConfigError, readDemoConfig, readNumber, readUpstreamUrls } from './config.ts';
 export type { DemoConfig } from './config.ts';
-export { databaseUrl } from './database.ts';
+export { databaseName, databaseUrl } from './database.ts';
 export { HttpError, sendError } from './http-errors.ts';
 export type { Log } from './log.ts';
 export { Publisher } from './publisher.ts';
@@ -22,6 +22,6 @@ export { runSagaStep, sagaOf } from './saga-step.ts';
 export type { StepResult } from './saga-step.ts';
 export { runService, startService } from './service.ts';
 export type { RunningService, ServiceContext, ServiceDefinition, ServiceParts } from './service.ts';
-export { Topology } from './topology.ts';
+export { QUEUES, Topology } from './topology.ts';
 export type { QueueName } from './topology.ts';
 export { Upstream } from './upstream.ts';
