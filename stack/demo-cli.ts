@@ -4,8 +4,11 @@
 // npm run demo:down stops what demo:up started.
 // npm run demo:status the memory (RSS and PSS) of each process of the running demo, and the total.
 // Options (after `--`): --no-load, --rate <requests/s> (default 2), --duration <30s|5m|1h> (default 5m).
+// Chaos is on (npm run chaos): a random admin token, written to .demo/endpoints.json (mode 0600),
+// unless HOPSCOPE_CHAOS_TOKEN names one; HOPSCOPE_CHAOS=off turns it off.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBuild } from './demo/build.ts';
@@ -52,7 +55,7 @@ async function run(): Promise<void> {
 
   const load: LoadOptions | undefined = opts.load ? { rate: opts.rate, duration: opts.duration } : undefined;
   const namespace = process.env['HOPSCOPE_DEMO_NAMESPACE'] ?? 'shop';
-  const system = new DemoSystem({ detached: true, load, say, namespace });
+  const system = new DemoSystem({ detached: true, load, say, namespace, chaosToken: chaosToken() });
   // From the first moment: a Ctrl-C or demo:down during the builds or the start stops what has
   // started so far (the processes are in groups of their own and would outlive the runner).
   const building = new AbortController();
@@ -78,10 +81,19 @@ async function run(): Promise<void> {
   await system.start();
   writeFileSync(PIDS_FILE, JSON.stringify(system.pids()));
   const endpoints = system.endpoints();
-  writeFileSync(ENDPOINTS_FILE, `${JSON.stringify(endpoints, null, 2)}\n`);
+  // It holds the chaos token: readable by this user only (the mode applies to a new file; the
+  // chmod covers one that an earlier run left).
+  writeFileSync(ENDPOINTS_FILE, `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(ENDPOINTS_FILE, 0o600);
   say(`ready in ${Math.round((Date.now() - started) / 1000)} s (after the builds)`);
   printEndpoints(endpoints);
   await new Promise(() => undefined);
+}
+
+/** The chaos admin APIs' token: the user's, a random one, or none (HOPSCOPE_CHAOS=off). */
+function chaosToken(): string | undefined {
+  if (process.env['HOPSCOPE_CHAOS'] === 'off') return undefined;
+  return process.env['HOPSCOPE_CHAOS_TOKEN'] || randomBytes(24).toString('hex');
 }
 
 function printEndpoints(endpoints: Endpoints): void {
@@ -93,10 +105,17 @@ function printEndpoints(endpoints: Endpoints): void {
     ['OTLP/HTTP (collector)', endpoints.otlp],
     ['RabbitMQ metrics', endpoints.rabbitmqMetrics],
     ...Object.entries(endpoints.instances).map(([name, urls]): [string, string] => [name, urls.join(' ')]),
+    ...(endpoints.chaos ? [['chaos admin (infra)', endpoints.chaos.infra] as [string, string]] : []),
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
   for (const [name, url] of rows) say(`  ${name.padEnd(width)}  ${url}`);
   say(`endpoints as JSON: ${ENDPOINTS_FILE}; logs: ${DEMO_LOG_DIR}`);
+  // The token itself is not printed (the runner's output goes to a log file under demo:up).
+  say(
+    endpoints.chaos
+      ? `chaos: on (each service's admin API on its port + 1000; the token is in ${ENDPOINTS_FILE})`
+      : 'chaos: off (HOPSCOPE_CHAOS=off)',
+  );
   say(
     `try: curl -s -XPOST ${endpoints.gateway}/auth/token -H 'content-type: application/json' -d '{"username":"alice"}'`,
   );

@@ -94,7 +94,7 @@ export class Stack {
   static async start(options: StartOptions = {}): Promise<Stack> {
     const stack = new Stack(options);
     try {
-      for (const spec of stack.specs) await stack.startBackend(spec);
+      for (const spec of stack.specs) await stack.launch(spec);
     } catch (error) {
       await stack.stop();
       throw error;
@@ -114,7 +114,7 @@ export class Stack {
   }
 
   /** `append`: a restart keeps the log of the run before it. */
-  private async startBackend(spec: BackendSpec, append = false): Promise<void> {
+  private async launch(spec: BackendSpec, append = false): Promise<void> {
     if (!existsSync(spec.command)) {
       throw new StackStartError(`${spec.name}: ${spec.command} is not built; run \`bash stack/build.sh\``);
     }
@@ -169,7 +169,13 @@ export class Stack {
   /** Stops one backend and starts it again on the same ports (fault tests). */
   async restart(name: BackendName): Promise<void> {
     await this.stopBackend(name);
-    await this.startBackend(this.spec(name), true);
+    await this.launch(this.spec(name), true);
+  }
+
+  /** Starts a backend stopped by stopBackend() again (a no-op when it runs). */
+  async startBackend(name: BackendName): Promise<void> {
+    if (this.children.has(name)) return;
+    await this.launch(this.spec(name), true);
   }
 
   async stopBackend(name: BackendName): Promise<void> {

@@ -27,6 +27,29 @@ export const DEMO_SERVICES: readonly DemoServiceSpec[] = [
 
 export const GATEWAY_URL = `http://${HOST}:28080`;
 
+// Chaos (when the runner has a token): each instance's admin API listens on its port + 1000
+// (28084 → 29084); the runner's own infra admin API on 29000. The loopback proxies in front of
+// RabbitMQ and PostgreSQL are in the same block: RabbitMQ's own 25672 (its inter-node port) is
+// taken on every machine that runs it.
+const CHAOS_PORT_OFFSET = 1000;
+export const INFRA_ADMIN_PORT = 29000;
+export const BROKER_PROXY_PORT = 29672;
+const DATABASE_PROXY_BASE_PORT = 29432;
+
+export function chaosPort(port: number): number {
+  return port + CHAOS_PORT_OFFSET;
+}
+
+/** The port of the proxy in front of PostgreSQL that this service's DATABASE_URL names (chaos on). */
+export function databaseProxyPort(name: string): number {
+  return DATABASE_PROXY_BASE_PORT + DEMO_SERVICES.indexOf(serviceSpec(name));
+}
+
+/** Base URLs of every instance's chaos admin API. */
+export function chaosUrls(name: string): string[] {
+  return serviceSpec(name).ports.map((port) => `http://${HOST}:${chaosPort(port)}`);
+}
+
 export function serviceSpec(name: string): DemoServiceSpec {
   const spec = DEMO_SERVICES.find((s) => s.name === name);
   if (!spec) throw new Error(`no demo service named ${name}`);

@@ -1,8 +1,11 @@
 // The whole demo as local processes: RabbitMQ and PostgreSQL (started if down), the backends
 // (the stack runner), every demo service instance (supervised: restarted when it exits), and
 // optionally the load generator. Prometheus scrapes every instance's /metrics and RabbitMQ's
-// own endpoint. `npm run demo` runs this in the foreground, `npm run demo:up` in the
-// background, and the end-to-end tests in-process with a namespace of their own.
+// own endpoint. With a chaos token, every instance runs its chaos admin API and the runner its
+// own for the infrastructure (infra-admin.ts), the services then reaching RabbitMQ and
+// PostgreSQL through loopback proxies that those faults control. `npm run demo` runs this in
+// the foreground, `npm run demo:up` in the background, and the end-to-end tests in-process
+// with a namespace of their own.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,12 +13,31 @@ import { PROMETHEUS_DIR } from '../backends.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { HOST, URLS } from '../ports.ts';
 import { Stack, fileTail } from '../runner.ts';
-import { RABBITMQ_PROMETHEUS_PORT, ensurePostgres, ensureRabbitMq } from './infra.ts';
-import { DEMO_SERVICES, GATEWAY_URL, instanceUrls, upstreamEnv } from './services.ts';
+import { type InfraAdmin, startInfraAdmin } from './infra-admin.ts';
+import { InfraFaults } from './infra-faults.ts';
+import { POSTGRES_PORT, RABBITMQ_PORT, RABBITMQ_PROMETHEUS_PORT, ensurePostgres, ensureRabbitMq } from './infra.ts';
+import {
+  BROKER_PROXY_PORT,
+  DEMO_SERVICES,
+  GATEWAY_URL,
+  INFRA_ADMIN_PORT,
+  chaosPort,
+  chaosUrls,
+  databaseProxyPort,
+  instanceUrls,
+  upstreamEnv,
+} from './services.ts';
 import { SupervisedInstance } from './supervisor.ts';
+import { TcpProxy } from './tcp-proxy.ts';
 
 export const DEMO_DIR = join(REPO_ROOT, '.demo');
 export const DEMO_LOG_DIR = join(DEMO_DIR, 'logs');
+
+/** The real broker and database server (the services reach them through proxies when chaos is on). */
+const AMQP_URL = `amqp://guest:guest@${HOST}:${RABBITMQ_PORT}`;
+const DATABASE_URL = `postgres://postgres@${HOST}:${POSTGRES_PORT}/postgres`;
+/** The services' minimum (demo-services/shared/src/config.ts). */
+const MIN_CHAOS_TOKEN_LENGTH = 16;
 
 export interface LoadOptions {
   /** Requests per second. */
@@ -39,6 +61,11 @@ export interface DemoOptions {
   serviceEnv?: Record<string, Record<string, string>>;
   /** How long every instance may take to answer /readyz. @default 60000 */
   readyTimeoutMs?: number;
+  /**
+   * Turns chaos on: every instance's admin API (on its port + 1000) and the infra admin API
+   * (port 29000), both requiring this bearer token (at least 16 characters). @default off
+   */
+  chaosToken?: string;
   say?: (line: string) => void;
 }
 
@@ -53,6 +80,20 @@ export interface Endpoints {
   services: Record<string, string>;
   /** Every instance of each service. */
   instances: Record<string, string[]>;
+  /** Prefix of every database, exchange and queue. */
+  namespace: string;
+  /** The real broker (not the chaos proxy the services use). */
+  amqpUrl: string;
+  /** The real PostgreSQL server (not the chaos proxies the services use). */
+  databaseUrl: string;
+  /** Present when chaos is on. */
+  chaos?: {
+    token: string;
+    /** Each instance's chaos admin API base URL, by service. */
+    services: Record<string, string[]>;
+    /** The infra admin API base URL. */
+    infra: string;
+  };
 }
 
 export class DemoSystem {
@@ -60,6 +101,9 @@ export class DemoSystem {
   readonly instances = new Map<string, SupervisedInstance[]>();
   private stack: Stack | undefined;
   private load: ChildProcess | undefined;
+  private proxies: { broker: TcpProxy; databases: Map<string, TcpProxy> } | undefined;
+  private infraFaults: InfraFaults | undefined;
+  private infraAdmin: InfraAdmin | undefined;
   private readonly options: DemoOptions;
   private readonly say: (line: string) => void;
   private readonly killChildren = () => {
@@ -71,6 +115,9 @@ export class DemoSystem {
   private cancelled = false;
 
   constructor(options: DemoOptions = {}) {
+    if (options.chaosToken !== undefined && options.chaosToken.length < MIN_CHAOS_TOKEN_LENGTH) {
+      throw new Error(`chaosToken: must be at least ${MIN_CHAOS_TOKEN_LENGTH} characters`);
+    }
     this.options = options;
     this.namespace = options.namespace ?? 'shop';
     this.say = options.say ?? (() => undefined);
@@ -109,6 +156,18 @@ export class DemoSystem {
       rabbitmqMetrics: `http://${HOST}:${RABBITMQ_PROMETHEUS_PORT}/metrics`,
       services: Object.fromEntries(names.map((name) => [name, instanceUrls(name)[0]])),
       instances: Object.fromEntries(names.map((name) => [name, instanceUrls(name)])),
+      namespace: this.namespace,
+      amqpUrl: AMQP_URL,
+      databaseUrl: DATABASE_URL,
+      ...(this.options.chaosToken === undefined
+        ? {}
+        : {
+            chaos: {
+              token: this.options.chaosToken,
+              services: Object.fromEntries(names.map((name) => [name, chaosUrls(name)])),
+              infra: `http://${HOST}:${INFRA_ADMIN_PORT}`,
+            },
+          }),
     };
   }
 
@@ -141,12 +200,14 @@ export class DemoSystem {
     this.stack = await Stack.start({ detached: this.options.detached ?? false });
     this.checkNotCancelled();
     this.writeScrapeTargets();
+    if (this.options.chaosToken !== undefined) await this.startProxies();
     this.say(`starting ${DEMO_SERVICES.length} services (namespace ${this.namespace})`);
     for (const spec of DEMO_SERVICES) {
       const list = spec.ports.map((port, index) => this.instance(spec.name, port, index, spec.ports.length));
       this.instances.set(spec.name, list);
       for (const instance of list) instance.start();
     }
+    if (this.options.chaosToken !== undefined) await this.startInfraAdmin(this.options.chaosToken);
     await this.waitReady(this.options.readyTimeoutMs ?? 60_000);
     if (this.options.load) this.startLoad(this.options.load);
   }
@@ -175,8 +236,14 @@ export class DemoSystem {
         HOPSCOPE_DEMO_NAMESPACE: this.namespace,
         HOST,
         PORT: String(port),
-        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
-        AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+        ...this.serverUrls(name),
+        ...(this.options.chaosToken === undefined
+          ? {}
+          : {
+              HOPSCOPE_CHAOS_TOKEN: this.options.chaosToken,
+              HOPSCOPE_CHAOS_HOST: HOST,
+              HOPSCOPE_CHAOS_PORT: String(chaosPort(port)),
+            }),
         ...upstreamEnv(spec),
         ...spec.env,
         ...passedThrough(name),
@@ -184,6 +251,59 @@ export class DemoSystem {
       },
       onRestart: (instance, exit) => this.say(`${instance} exited (${exit}); restarting it`),
     });
+  }
+
+  /** DATABASE_URL and AMQP_URL: the servers themselves, or with chaos on the proxies in front of them. */
+  private serverUrls(name: string): Record<string, string> {
+    if (!this.proxies) return { DATABASE_URL, AMQP_URL };
+    return {
+      DATABASE_URL: `postgres://postgres@${HOST}:${databaseProxyPort(name)}/postgres`,
+      AMQP_URL: `amqp://guest:guest@${HOST}:${BROKER_PROXY_PORT}`,
+    };
+  }
+
+  /**
+   * Loopback TCP proxies in front of RabbitMQ (one, for every service) and PostgreSQL (one per
+   * service), which the broker.* and database.* faults make refuse or delay. Not `rabbitmqctl
+   * stop_app` nor stopping PostgreSQL: both servers are shared by every test and session on this
+   * machine, and stopping them would break those too; a proxy breaks the demo's connections alone.
+   */
+  private async startProxies(): Promise<void> {
+    const proxy = (port: number, targetPort: number) => new TcpProxy({ port, targetHost: HOST, targetPort });
+    this.proxies = {
+      broker: proxy(BROKER_PROXY_PORT, RABBITMQ_PORT),
+      databases: new Map(DEMO_SERVICES.map((s) => [s.name, proxy(databaseProxyPort(s.name), POSTGRES_PORT)])),
+    };
+    for (const p of [this.proxies.broker, ...this.proxies.databases.values()]) {
+      await p.accept().catch((error: NodeJS.ErrnoException) => {
+        throw error.code === 'EADDRINUSE'
+          ? new Error(`chaos proxy port ${HOST}:${p.port} is in use (another demo running?)`)
+          : error;
+      });
+    }
+  }
+
+  private async startInfraAdmin(token: string): Promise<void> {
+    const { broker, databases } = this.proxies!;
+    this.infraFaults = new InfraFaults({
+      broker,
+      databases,
+      collector: {
+        stop: () => this.stack!.stopBackend('otelcol'),
+        start: () => this.stack!.startBackend('otelcol'),
+      },
+      kill: (service) =>
+        (this.instances.get(service) ?? []).flatMap((instance) => {
+          const pid = instance.pid;
+          if (pid === undefined) return [];
+          instance.kill('SIGKILL');
+          return [{ instance: instance.options.id, pid }];
+        }),
+    });
+    this.infraAdmin = await startInfraAdmin({ faults: this.infraFaults, token, port: INFRA_ADMIN_PORT, say: this.say });
+    this.say(
+      `chaos admin APIs on: infra ${this.infraAdmin.url}, services on their port + 1000 (token in endpoints.json)`,
+    );
   }
 
   /** Prometheus (file-based discovery, re-read every 5 s) scrapes each instance and RabbitMQ. */
@@ -265,6 +385,9 @@ export class DemoSystem {
   }
 
   private async teardown(): Promise<void> {
+    // No fault changes while stopping (a collector being started again finishes first).
+    await this.infraAdmin?.stop();
+    await this.infraFaults?.idle();
     // No instance may be restarted once stopping began, whatever order they are stopped in.
     for (const list of this.instances.values()) for (const instance of list) instance.holdRestarts();
     if (this.load && this.load.exitCode === null && this.load.signalCode === null) {
@@ -275,6 +398,8 @@ export class DemoSystem {
     for (const spec of [...DEMO_SERVICES].reverse()) {
       await Promise.all((this.instances.get(spec.name) ?? []).map((instance) => instance.stop()));
     }
+    // After the services, which close their connections through them.
+    for (const proxy of [this.proxies?.broker, ...(this.proxies?.databases.values() ?? [])]) await proxy?.refuse();
     await this.stack?.stop();
     process.removeListener('exit', this.killChildren);
     process.removeListener('SIGINT', this.killChildren);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { after, before } from 'node:test';
 import { dropNamespace, testDatabase, uniqueNamespace } from '@hopscope/demo-shared/testing';
 import pg from 'pg';
@@ -8,7 +9,12 @@ import { DemoSystem, type DemoOptions } from '../../../stack/demo/system.ts';
  * test's own before a test file's tests; stops it and drops the namespace's databases, queues
  * and exchanges after them, also when a test failed.
  */
-export function useDemo(options: Omit<DemoOptions, 'namespace'> = {}): {
+export function useDemo(
+  options: Omit<DemoOptions, 'namespace' | 'chaosToken'> & {
+    /** Chaos on, with a token of the test's own (system().endpoints().chaos). @default false */
+    chaos?: boolean;
+  } = {},
+): {
   system: () => DemoSystem;
   /** A query on one service's own database. */
   sql: <R extends pg.QueryResultRow>(service: string, text: string, values?: unknown[]) => Promise<R[]>;
@@ -17,7 +23,12 @@ export function useDemo(options: Omit<DemoOptions, 'namespace'> = {}): {
   let system: DemoSystem | undefined;
   const pools = new Map<string, pg.Pool>();
   before(async () => {
-    system = await DemoSystem.start({ ...options, namespace });
+    const { chaos, ...demoOptions } = options;
+    system = await DemoSystem.start({
+      ...demoOptions,
+      namespace,
+      ...(chaos ? { chaosToken: randomBytes(24).toString('hex') } : {}),
+    });
   });
   after(async () => {
     for (const pool of pools.values()) await pool.end();
