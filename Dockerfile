@@ -28,6 +28,8 @@ COPY demo-services/notifications/package.json demo-services/notifications/
 COPY demo-services/order-view/package.json demo-services/order-view/
 # A workspace without dependencies of its own; npm ci needs every workspace's manifest.
 COPY demo-services/load/package.json demo-services/load/
+# The chaos CLI runs beside the system, not in an image; npm ci still needs its manifest.
+COPY chaos/package.json chaos/
 RUN npm ci --no-audit --no-fund
 COPY instrumentation/ instrumentation/
 RUN npm run build -w instrumentation
@@ -37,6 +39,7 @@ WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/instrumentation/package.json instrumentation/
 COPY --from=build /app/demo-services/ demo-services/
+COPY --from=build /app/chaos/package.json chaos/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:${NODE_VERSION}-slim AS load
