@@ -53,14 +53,27 @@ program
 program
   .command('run <scenario>')
   .description('run a scenario against the running demo; exit code 0 only when every check held')
-  .option('--time-scale <factor>', "multiply the faults' durations (never a check's deadline)", number(0.05, 10, false), 1)
+  .option(
+    '--time-scale <factor>',
+    "multiply the faults' durations (never a check's deadline)",
+    number(0.05, 10, false),
+    1,
+  )
   .option('--without-faults', 'everything but the faults: the checks that depend on them must fail', false)
   .option('--fail-fast', 'stop at the first failed check', false)
   .option('--report-dir <dir>', 'where the HTML report goes', DEFAULT_REPORT_DIR)
-  .action(async (name: string, options: { timeScale: number; withoutFaults: boolean; failFast: boolean; reportDir: string }) => {
-    const record = await runCommand(name, { ...options, endpoints: program.opts<{ endpoints?: string }>().endpoints });
-    process.exitCode = record.verdict === 'held' ? 0 : 1;
-  });
+  .action(
+    async (
+      name: string,
+      options: { timeScale: number; withoutFaults: boolean; failFast: boolean; reportDir: string },
+    ) => {
+      const record = await runCommand(name, {
+        ...options,
+        endpoints: program.opts<{ endpoints?: string }>().endpoints,
+      });
+      process.exitCode = record.verdict === 'held' ? 0 : 1;
+    },
+  );
 
 program
   .command('knobs')
@@ -69,14 +82,16 @@ program
 
 program
   .command('on <target> <fault> [value]')
-  .description('turn a knob on: <service> <knob> [value], broker down, collector down, <service> database.slow <ms>, <service> database.down, <service> kill')
+  .description(
+    'turn a knob on: <service> <knob> [value], broker down, collector down, <service> database.slow <ms>, <service> database.down, <service> kill',
+  )
   .action(async (target: string, fault: string, value: string | undefined) => {
     console.log(await turnOn(endpoints(), target, fault, value));
   });
 
 program
   .command('off [target]')
-  .description('turn knobs off: every one, or one service\'s (or broker, collector)')
+  .description("turn knobs off: every one, or one service's (or broker, collector)")
   .action(async (target: string | undefined) => {
     console.log(await turnOff(endpoints(), target));
   });

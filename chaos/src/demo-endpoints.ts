@@ -32,13 +32,17 @@ export class DemoNotFoundError extends Error {
 }
 
 /** The running demo's endpoints, with chaos on; a clear error when there is none. */
-export function readDemoEndpoints(file: string = ENDPOINTS_FILE): DemoEndpoints & { chaos: NonNullable<DemoEndpoints['chaos']> } {
+export function readDemoEndpoints(
+  file: string = ENDPOINTS_FILE,
+): DemoEndpoints & { chaos: NonNullable<DemoEndpoints['chaos']> } {
   let endpoints: DemoEndpoints;
   try {
     endpoints = JSON.parse(readFileSync(file, 'utf8')) as DemoEndpoints;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new DemoNotFoundError(`no running demo (${file} does not exist): start it with \`npm run demo\` or \`npm run demo:up\``);
+      throw new DemoNotFoundError(
+        `no running demo (${file} does not exist): start it with \`npm run demo\` or \`npm run demo:up\``,
+      );
     }
     throw new DemoNotFoundError(`${file}: ${(error as Error).message}`);
   }

@@ -3,7 +3,14 @@
 // real Jaeger is exercised in test/stack/chaos-checks.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type JaegerSpan, type JaegerTrace, isError, judgeTraces, toTraceData } from '../src/checks/jaeger.ts';
+import {
+  type JaegerSpan,
+  type JaegerTrace,
+  hasSearchedSpan,
+  isError,
+  judgeTraces,
+  toTraceData,
+} from '../src/checks/jaeger.ts';
 
 const OLD = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const NEW = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
@@ -135,4 +142,20 @@ test('the report gets every span with its parent from CHILD_OF, not from a link,
       },
     ],
   });
+});
+
+test("a search's tags are matched as Jaeger does: on one span of the service, or its process; error by status", () => {
+  assert.equal(hasSearchedSpan(failedCharge, 'payments', { error: 'true' }), true);
+  assert.equal(hasSearchedSpan(okCharge, 'payments', { error: 'true' }), false);
+  assert.equal(hasSearchedSpan(okCharge, 'payments', { error: 'false' }), true);
+  assert.equal(hasSearchedSpan(failedCharge, 'orders', { error: 'true' }), false, "bank's error is not orders'");
+  const tagged: JaegerTrace = {
+    traceID: NEW,
+    processes: { p1: { serviceName: 'payments', tags: [{ key: 'host.name', value: 'a' }] } },
+    spans: [
+      span(NEW, 's1', 'p1', 'charge', 0, { tags: [{ key: 'http.response.status_code', type: 'int64', value: 503 }] }),
+    ],
+  };
+  assert.equal(hasSearchedSpan(tagged, 'payments', { 'http.response.status_code': '503', 'host.name': 'a' }), true);
+  assert.equal(hasSearchedSpan(tagged, 'payments', { 'http.response.status_code': '503', error: 'true' }), false);
 });

@@ -21,7 +21,8 @@ function chaos(...args: string[]): { code: number | null; out: string; err: stri
 test('list names every scenario with its title', () => {
   const { code, out } = chaos('list');
   assert.equal(code, 0);
-  for (const scenario of loadScenarios(SCENARIOS_DIR)) assert.match(out, new RegExp(`^${scenario.name} +${scenario.title}`, 'm'));
+  for (const scenario of loadScenarios(SCENARIOS_DIR))
+    assert.match(out, new RegExp(`^${scenario.name} +${scenario.title}`, 'm'));
 });
 
 test('describe shows the notice, the faults, the hypothesis by phase and where to look', () => {
@@ -52,7 +53,7 @@ test('a bad option value is refused by name', () => {
   assert.match(err, /--time-scale.*a number from 0\.05 to 10/);
 });
 
-test('knobs lists the common knobs for every service and the bank\'s own for the bank only', () => {
+test("knobs lists the common knobs for every service and the bank's own for the bank only", () => {
   const { code, out } = chaos('knobs');
   assert.equal(code, 0);
   assert.match(out, /^http\.latency +every service +fixedMs 0–60000/m);
@@ -74,7 +75,10 @@ test('a schedule is the same sequence for the same seed, and never overlaps two 
 
 test('a value typed after a knob becomes its settings', () => {
   assert.deepEqual(parseValue(['rate', 'status'], 'http.error-rate', '0.5'), { rate: 0.5 });
-  assert.deepEqual(parseValue(['rate', 'status'], 'http.error-rate', 'rate=0.5,status=503'), { rate: 0.5, status: 503 });
+  assert.deepEqual(parseValue(['rate', 'status'], 'http.error-rate', 'rate=0.5,status=503'), {
+    rate: 0.5,
+    status: 503,
+  });
   assert.deepEqual(parseValue(['fixedMs'], 'http.latency', '{"fixedMs":300}'), { fixedMs: 300 });
   assert.throws(() => parseValue([], 'http.down', '3'), UsageError);
   assert.throws(() => parseValue(['rate'], 'http.error-rate', 'rate=fast'), /not name=number/);

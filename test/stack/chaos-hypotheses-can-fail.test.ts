@@ -24,7 +24,11 @@ const FAULT_DEPENDENT: Record<string, string[]> = {
     'a trace shows the failed bank call in payments and the compensation in orders',
     "the breaker's opening is logged, with the trace id of the call that opened it",
   ],
-  'bank-slow': ['calls to the bank time out', 'the breaker opens on the timeouts', 'refunds the bank could not take are retried with backoff'],
+  'bank-slow': [
+    'calls to the bank time out',
+    'the breaker opens on the timeouts',
+    'refunds the bank could not take are retried with backoff',
+  ],
   'orchestrator-crash': ['orders was restarted (its process start time changed)'],
   'broker-outage': ['the outbox backlog grows while the broker is away'],
   'poison-message': [
@@ -49,7 +53,8 @@ test('without its faults, each scenario fails on a check that depends on them, a
     assert.equal(record.verdict, 'failed', `${name} without its faults`);
     const failed = record.checks.filter((c) => c.status === 'failed').map((c) => c.name);
     assert.ok(failed.length > 0, `${name}: a check failed`);
-    for (const check of failed) assert.ok(FAULT_DEPENDENT[name]!.includes(check), `${name}: "${check}" failed without the fault`);
+    for (const check of failed)
+      assert.ok(FAULT_DEPENDENT[name].includes(check), `${name}: "${check}" failed without the fault`);
   }
 });
 
@@ -75,8 +80,12 @@ test('Ctrl-C during `npm run chaos -- run` turns the faults it set off, and says
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   await Promise.race([faultOn, exited.then(() => assert.fail(`the CLI ended before a fault went on:\n${output}`))]);
-  const bank = new AdminClient(endpoints.chaos.services['bank']![0]!, endpoints.chaos.token);
-  assert.deepEqual((await bank.active()).faults.map((f) => f.name), ['http.down'], 'the fault is on');
+  const bank = new AdminClient(endpoints.chaos.services['bank'][0], endpoints.chaos.token);
+  assert.deepEqual(
+    (await bank.active()).faults.map((f) => f.name),
+    ['http.down'],
+    'the fault is on',
+  );
   child.kill('SIGINT');
   const code = await exited;
   console.log(output);

@@ -38,9 +38,13 @@ test('bank-outage holds, and its report renders in headless Chromium with data i
   const html = writeReport(record, TEST_OUTPUT_DIR);
   const dom = await renderInChromium(html);
   assert.match(dom, /held/i);
-  for (const check of record.checks) assert.ok(dom.includes(check.name.replaceAll("'", '&#39;')) || dom.includes(check.name), check.name);
+  for (const check of record.checks)
+    assert.ok(dom.includes(check.name.replaceAll("'", '&#39;')) || dom.includes(check.name), check.name);
   for (const series of record.series) {
-    assert.ok(series.lines.some((line) => line.points.length > 1), `the chart "${series.title}" has data`);
+    assert.ok(
+      series.lines.some((line) => line.points.length > 1),
+      `the chart "${series.title}" has data`,
+    );
   }
   assert.ok(record.trace && record.trace.spans.length > 3, 'an example trace with its spans');
   const png = await screenshotReport(html, join(TEST_OUTPUT_DIR, 'bank-outage-report.png'));

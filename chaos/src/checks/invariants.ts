@@ -105,12 +105,15 @@ const STOCK_PER_SKU = `
   ) held USING (sku)
   ORDER BY p.sku`;
 
-// The units each live reservation holds; and which of some orders still hold any.
+// The units each live reservation holds; and, read again, those of some orders only.
 const HELD_PER_ORDER = `
   SELECT r.order_id, sum(l.quantity)::int AS units
   FROM reservations r JOIN reservation_lines l USING (order_id)
   WHERE r.status = 'reserved' GROUP BY r.order_id`;
-const STILL_HELD = `${HELD_PER_ORDER.replace('GROUP BY', 'AND r.order_id = ANY($1) GROUP BY')}`;
+const STILL_HELD = `
+  SELECT r.order_id, sum(l.quantity)::int AS units
+  FROM reservations r JOIN reservation_lines l USING (order_id)
+  WHERE r.status = 'reserved' AND r.order_id = ANY($1) GROUP BY r.order_id`;
 
 /**
  * The stock is balanced against the orders: (1) per SKU, stock + reserved = seeded, and the

@@ -34,27 +34,50 @@ export interface JaegerSpan {
 export interface JaegerTrace {
   traceID: string;
   spans: JaegerSpan[];
-  processes: Record<string, { serviceName: string }>;
+  processes: Record<string, { serviceName: string; tags?: Array<{ key: string; value: unknown }> | null }>;
 }
 
 /** Traces a search returns at most; enough for a run's window of one service's traces with a tag. */
 const SEARCH_LIMIT = 100;
+/** …and when `error` is filtered here rather than by Jaeger (below): the error traces are among more. */
+const ERROR_SEARCH_LIMIT = 300;
 
 export async function evaluateJaeger(spec: JaegerSpec, ctx: CheckContext): Promise<Observation> {
+  // Jaeger 2.13's in-memory store reads the search's `error` tag as a boolean attribute, but the
+  // HTTP API hands it the string "true", which reads as false: `error=true` then finds only spans
+  // with status OK, never an error (the store's validSpan; jaegertracing/jaeger#8553). So the
+  // error tag is applied here, on the spans Jaeger returns, and the other tags are Jaeger's.
+  const { error: errorTag, ...serverTags } = spec.tags ?? {};
   const params = new URLSearchParams({
     service: spec.service,
-    start: String(ctx.windowStart * 1000),
+    start: String(Math.floor(ctx.windowStart) * 1000),
     end: String(Date.now() * 1000),
-    limit: String(SEARCH_LIMIT),
+    limit: String(errorTag === undefined ? SEARCH_LIMIT : ERROR_SEARCH_LIMIT),
   });
-  if (spec.tags && Object.keys(spec.tags).length > 0) params.set('tags', JSON.stringify(spec.tags));
+  if (Object.keys(serverTags).length > 0) params.set('tags', JSON.stringify(serverTags));
   const reply = await getJson(
     `${ctx.jaeger}/api/traces?${params.toString()}`,
     ctx.signal ? { signal: ctx.signal } : {},
   );
   if (!reply.ok) return { holds: false, observed: `Jaeger: ${reply.problem}` };
-  const traces = (reply.body as { data?: JaegerTrace[] | null }).data ?? [];
+  const found = (reply.body as { data?: JaegerTrace[] | null }).data ?? [];
+  const traces =
+    errorTag === undefined ? found : found.filter((trace) => hasSearchedSpan(trace, spec.service, spec.tags!));
   return judgeTraces(traces, spec);
+}
+
+/** Jaeger's search semantics: one span of the service carries every tag (on itself or its process). */
+export function hasSearchedSpan(trace: JaegerTrace, service: string, tags: Record<string, string>): boolean {
+  return trace.spans.some((span) => {
+    if (serviceOf(trace, span) !== service) return false;
+    const process = trace.processes[span.processID];
+    const own = [...(span.tags ?? []), ...(process?.tags ?? [])];
+    return Object.entries(tags).every(([key, value]) =>
+      key === 'error'
+        ? isError(span) === (value === 'true')
+        : own.some((tag) => tag.key === key && String(tag.value) === value),
+    );
+  });
 }
 
 /**

@@ -17,7 +17,12 @@ export class UsageError extends Error {
 const INFRA_TARGETS = ['broker', 'collector'];
 const SERVICE_INFRA_FAULTS = ['database.slow', 'database.down', 'kill'];
 
-export async function turnOn(endpoints: ChaosEndpoints, target: string, fault: string, value?: string): Promise<string> {
+export async function turnOn(
+  endpoints: ChaosEndpoints,
+  target: string,
+  fault: string,
+  value?: string,
+): Promise<string> {
   const infra = new AdminClient(endpoints.chaos.infra, endpoints.chaos.token);
   if (INFRA_TARGETS.includes(target)) {
     if (fault !== 'down') throw new UsageError(`${target} has one fault: down`);
@@ -63,7 +68,9 @@ export async function turnOff(endpoints: ChaosEndpoints, target?: string): Promi
 
 function serviceName(target: string): string {
   if (!(DEMO_SERVICE_NAMES as readonly string[]).includes(target)) {
-    throw new UsageError(`unknown target ${JSON.stringify(target)}: one of ${[...DEMO_SERVICE_NAMES, ...INFRA_TARGETS].join(', ')}`);
+    throw new UsageError(
+      `unknown target ${JSON.stringify(target)}: one of ${[...DEMO_SERVICE_NAMES, ...INFRA_TARGETS].join(', ')}`,
+    );
   }
   return target;
 }
@@ -84,13 +91,15 @@ export function parseValue(fields: readonly string[], fault: string, value: stri
   }
   if (/^-?\d+(\.\d+)?$/.test(text)) {
     if (fields.length === 0) throw new UsageError(`${fault} takes no value`);
-    return { [fields[0]!]: Number(text) };
+    return { [fields[0]]: Number(text) };
   }
   const settings: Record<string, number> = {};
   for (const pair of text.split(',')) {
     const [key, raw] = pair.split('=');
     if (!key || raw === undefined || !/^-?\d+(\.\d+)?$/.test(raw.trim())) {
-      throw new UsageError(`${fault}: ${JSON.stringify(pair)} is not name=number (settings: ${fields.join(', ') || 'none'})`);
+      throw new UsageError(
+        `${fault}: ${JSON.stringify(pair)} is not name=number (settings: ${fields.join(', ') || 'none'})`,
+      );
     }
     settings[key.trim()] = Number(raw);
   }

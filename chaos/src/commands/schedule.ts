@@ -83,7 +83,9 @@ export async function schedule(
     }
   };
 
-  options.say(`schedule: seed ${options.seed}, a scenario every ${options.intervalMs / 1000}s, at most ${options.maxConcurrent} at once; Ctrl-C stops and turns everything off`);
+  options.say(
+    `schedule: seed ${options.seed}, a scenario every ${options.intervalMs / 1000}s, at most ${options.maxConcurrent} at once; Ctrl-C stops and turns everything off`,
+  );
   while (!options.signal.aborted && Date.now() < ends) {
     if (active.size < options.maxConcurrent) {
       const next = pickNext(scenarios, random, busy);
@@ -93,10 +95,12 @@ export async function schedule(
         void playing.finally(() => active.delete(playing));
       }
     }
-    await sleep(Math.min(options.intervalMs, Math.max(0, ends - Date.now())), undefined, { signal: options.signal }).catch(
-      () => undefined,
-    );
+    await sleep(Math.min(options.intervalMs, Math.max(0, ends - Date.now())), undefined, {
+      signal: options.signal,
+    }).catch(() => undefined);
   }
   await Promise.allSettled([...active]);
-  options.say(options.signal.aborted ? 'interrupted: every fault the schedule turned on is off again' : 'schedule ended');
+  options.say(
+    options.signal.aborted ? 'interrupted: every fault the schedule turned on is off again' : 'schedule ended',
+  );
 }

@@ -32,10 +32,20 @@ export function verdictTable(record: RunRecord): string {
   const rows = record.checks
     .slice()
     .sort((a, b) => phaseOrder(a.phase) - phaseOrder(b.phase) || a.startedAt - b.startedAt)
-    .map((c) => [c.phase, `${MARK[c.status]} ${c.status}`, c.name, `${((c.decidedAt - c.startedAt) / 1000).toFixed(1)}s`, c.observed]);
+    .map((c) => [
+      c.phase,
+      `${MARK[c.status]} ${c.status}`,
+      c.name,
+      `${((c.decidedAt - c.startedAt) / 1000).toFixed(1)}s`,
+      c.observed,
+    ]);
   const header = ['phase', 'result', 'check', 'took', 'seen'];
-  const widths = header.map((h, i) => Math.min(i === 4 ? 60 : 70, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
-  const line = (cells: string[]) => cells.map((cell, i) => clip(cell, widths[i]!).padEnd(widths[i]!)).join('  ').trimEnd();
+  const widths = header.map((h, i) => Math.min(i === 4 ? 60 : 70, Math.max(h.length, ...rows.map((r) => r[i].length))));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => clip(cell, widths[i]).padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   const o = record.orders;
   const statuses = Object.entries(o.byStatus)
     .map(([status, n]) => `${n} ${status}`)

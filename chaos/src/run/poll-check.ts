@@ -53,9 +53,10 @@ export async function pollCheck(check: Check, options: PollOptions): Promise<Che
   let polls = 0;
   for (;;) {
     if (options.signal.aborted) return result('interrupted', last);
-    last = await evaluate(check, options.context).catch(
-      (error: unknown): Observation => ({ holds: false, observed: `check failed to run: ${(error as Error).message}` }),
-    );
+    last = await evaluate(check, options.context).catch((error: unknown): Observation => ({
+      holds: false,
+      observed: `check failed to run: ${(error as Error).message}`,
+    }));
     polls++;
     if (check.throughout) {
       if (!last.holds) return result('failed', last);

@@ -63,7 +63,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const runChecks = async (phase: Phase, list: readonly Check[], phaseEnd: AbortSignal, windowStart: number) =>
     Promise.all(
       list.map(async (check) => {
-        emit({ type: 'check-start', phase, name: check.name, within: check.throughout ? 'throughout' : (check.within ?? 30_000) });
+        emit({
+          type: 'check-start',
+          phase,
+          name: check.name,
+          within: check.throughout ? 'throughout' : (check.within ?? 30_000),
+        });
         const result = await pollCheck(check, {
           phase,
           context: context(windowStart),
@@ -119,7 +124,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       const timed = scenario.faults.map(async (fault) => {
         await sleep((fault.at ?? 0) * scale, undefined, { signal }).catch(() => undefined);
         if (signal.aborted) return;
-        const entry = { fault: applyFault(fault, endpoints), event: { label: '', on: Date.now() } as FaultEvent, on: false };
+        const entry = {
+          fault: applyFault(fault, endpoints),
+          event: { label: '', on: Date.now() } as FaultEvent,
+          on: false,
+        };
         entry.event.label = entry.fault.label;
         faultEvents.push(entry.event);
         if (options.withoutFaults) {
@@ -141,10 +150,24 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
           await turnOff(entry);
         }
       });
-      const checked = runChecks('during', list.filter((c) => !c.throughout), end.signal, during);
-      const throughout = runChecks('during', list.filter((c) => c.throughout), end.signal, during);
+      const checked = runChecks(
+        'during',
+        list.filter((c) => !c.throughout),
+        end.signal,
+        during,
+      );
+      const throughout = runChecks(
+        'during',
+        list.filter((c) => c.throughout),
+        end.signal,
+        during,
+      );
       // The phase lasts its duration, and until every check decided and every timed fault ran.
-      await Promise.all([sleep(scenario.duration * scale, undefined, { signal }).catch(() => undefined), checked, ...timed]);
+      await Promise.all([
+        sleep(scenario.duration * scale, undefined, { signal }).catch(() => undefined),
+        checked,
+        ...timed,
+      ]);
       end.abort();
       await throughout;
     });
@@ -157,8 +180,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     await phase('after', async (end) => {
       const list = scenario.hypothesis.after ?? [];
       const after = Date.now();
-      const checked = runChecks('after', list.filter((c) => !c.throughout), end.signal, after);
-      const throughout = runChecks('after', list.filter((c) => c.throughout), end.signal, after);
+      const checked = runChecks(
+        'after',
+        list.filter((c) => !c.throughout),
+        end.signal,
+        after,
+      );
+      const throughout = runChecks(
+        'after',
+        list.filter((c) => c.throughout),
+        end.signal,
+        after,
+      );
       await checked;
       end.abort();
       await throughout;
@@ -208,7 +241,8 @@ async function chartSeries(
 }
 
 async function exampleTrace(checks: CheckResult[], jaeger: string): Promise<{ trace?: TraceData }> {
-  const traceId = checks.find((c) => c.kind === 'jaeger' && c.traceId)?.traceId ?? checks.find((c) => c.traceId)?.traceId;
+  const traceId =
+    checks.find((c) => c.kind === 'jaeger' && c.traceId)?.traceId ?? checks.find((c) => c.traceId)?.traceId;
   if (!traceId) return {};
   const trace = await fetchTrace(jaeger, traceId).catch(() => undefined);
   return trace ? { trace } : {};

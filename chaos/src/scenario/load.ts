@@ -39,11 +39,11 @@ export function parseScenario(text: string, file: string): Scenario {
     return 1;
   };
   const [yamlError] = doc.errors;
-  if (yamlError) throw new ScenarioError(file, lines.linePos(yamlError.pos[0]).line, yamlError.message.split('\n')[0]!);
+  if (yamlError) throw new ScenarioError(file, lines.linePos(yamlError.pos[0]).line, yamlError.message.split('\n')[0]);
 
   const parsed = scenarioSchema.safeParse(doc.toJS());
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = parsed.error.issues[0];
     throw new ScenarioError(file, lineOf(issue.path), describeIssue(issue));
   }
   const scenario = parsed.data;
@@ -84,7 +84,11 @@ export function loadScenarioFile(file: string): Scenario {
 export function loadScenarioNamed(name: string, dir: string = SCENARIOS_DIR): Scenario {
   const known = scenarioFiles(dir).map((file) => file.replace(/\.yaml$/, ''));
   if (!known.includes(name)) {
-    throw new ScenarioError(join(dir, `${name}.yaml`), 0, `no scenario named ${JSON.stringify(name)}; known: ${known.join(', ')}`);
+    throw new ScenarioError(
+      join(dir, `${name}.yaml`),
+      0,
+      `no scenario named ${JSON.stringify(name)}; known: ${known.join(', ')}`,
+    );
   }
   return loadScenarioFile(join(dir, `${name}.yaml`));
 }
