@@ -25,6 +25,14 @@ an example trace as a waterfall) under \`.demo/chaos-reports/\`.
 
 Ctrl-C during \`run\` or \`schedule\` turns off every fault it turned on, and says so.
 
+The faults on the broker and the databases go through loopback TCP proxies that the demo
+runner puts in front of RabbitMQ and PostgreSQL (for the demo's services only: those servers
+are shared with other programs on the machine, which must keep working), and the collector is
+stopped and started by the runner. In compose (\`docker compose up\`), each service's admin API
+listens on port 9000 of the internal network when \`HOPSCOPE_CHAOS_TOKEN\` is set, and the
+service knobs can be turned with curl; the scenarios and the infrastructure faults need local
+mode (\`npm run demo\`).
+
 Each check is polled until it holds or its deadline passes (\`within\`), or must hold at every
 poll of its phase (\`throughout\`). Database invariants: \`orders-terminal\` (every order
 confirmed, cancelled or failed), \`stock-balanced\` (stock plus what orders hold equals what

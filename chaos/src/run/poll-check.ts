@@ -2,7 +2,7 @@
 // check that must hold "throughout" — polled until its phase ends, failing at the first poll
 // where it does not hold.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CheckContext, Observation } from '../checks/context.ts';
+import { type CheckContext, type Observation, substitute } from '../checks/context.ts';
 import { evaluateCheck } from '../checks/index.ts';
 import type { Check, Phase } from '../scenario/schema.ts';
 import type { CheckResult } from './record.ts';
@@ -28,8 +28,8 @@ export function checkKind(check: Check): CheckResult['kind'] {
 }
 
 export function checkQuery(check: Check, namespace: string): string {
-  if ('promql' in check) return `${check.promql.replaceAll('$namespace', namespace)} ${check.expect}`;
-  if ('logql' in check) return check.logql.replaceAll('$namespace', namespace);
+  if ('promql' in check) return `${substitute(check.promql, { namespace })} ${check.expect}`;
+  if ('logql' in check) return substitute(check.logql, { namespace });
   if ('jaeger' in check) return JSON.stringify(check.jaeger);
   return check.invariant;
 }

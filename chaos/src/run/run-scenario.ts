@@ -3,7 +3,7 @@
 // "during" checks watch them bite; every fault goes off (always: also on a failure or a
 // Ctrl-C); the "after" checks watch the system recover. The record says what held.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CheckContext } from '../checks/context.ts';
+import { type CheckContext, substitute } from '../checks/context.ts';
 import { fetchSeries } from '../checks/prometheus.ts';
 import { fetchTrace } from '../checks/jaeger.ts';
 import type { DemoEndpoints } from '../demo-endpoints.ts';
@@ -233,7 +233,7 @@ async function chartSeries(
   const stepS = Math.max(2, Math.ceil((endedAt - startedAt) / 1000 / 200));
   return Promise.all(
     scenario.charts.map(async (chart) => {
-      const promql = chart.promql.replaceAll('$namespace', endpoints.namespace);
+      const promql = substitute(chart.promql, endpoints);
       const lines = await fetchSeries(endpoints.prometheus, promql, startedAt, endedAt, stepS).catch(() => []);
       return { title: chart.title, promql, lines };
     }),
