@@ -29,7 +29,7 @@ const FAULT_DEPENDENT: Record<string, string[]> = {
     'the breaker opens on the timeouts',
     'refunds the bank could not take are retried with backoff',
   ],
-  'orchestrator-crash': ['orders was restarted (its process start time changed)'],
+  'orchestrator-crash': ['sagas are in flight when it dies', 'orders was restarted (its process start time changed)'],
   'broker-outage': ['the outbox backlog grows while the broker is away'],
   'poison-message': [
     'the poison messages are dead-lettered and counted',
