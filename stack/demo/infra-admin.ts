@@ -6,8 +6,8 @@
 //   PUT /faults/<name>                 turn one on (JSON settings), or change its settings
 //   DELETE /faults/<name>[?service=x]  turn one off (for every service, or for one)
 //   DELETE /faults                     turn all off
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { authorized, decodeName, readJsonBody, sendJson } from '@hopscope/demo-shared/chaos-admin-http';
 import { HOST } from '../ports.ts';
 import {
   INFRA_FAULT_NAMES,
@@ -30,14 +30,12 @@ export interface InfraAdmin {
   stop(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 4096;
-
 export async function startInfraAdmin(options: InfraAdminOptions): Promise<InfraAdmin> {
   const server = createServer((req, res) => {
     handle(options, req, res).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       options.say(`chaos: infra admin request ${req.method} ${req.url} failed: ${message}`);
-      if (!res.headersSent) send(res, 500, { error: { code: 'internal', message } });
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message } });
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -67,7 +65,9 @@ async function handle(options: InfraAdminOptions, req: IncomingMessage, res: Ser
     // Logged too: someone reaching the port without the token is worth knowing about.
     say(`chaos: infra admin call refused (no valid token): ${req.method} ${req.url} from ${who}`);
     res.setHeader('www-authenticate', 'Bearer realm="hopscope-chaos"');
-    send(res, 401, { error: { code: 'unauthorized', message: 'a valid Authorization: Bearer <token> is required' } });
+    sendJson(res, 401, {
+      error: { code: 'unauthorized', message: 'a valid Authorization: Bearer <token> is required' },
+    });
     return;
   }
   const url = new URL(req.url ?? '/', 'http://admin');
@@ -83,10 +83,10 @@ async function handle(options: InfraAdminOptions, req: IncomingMessage, res: Ser
   };
 
   if (path === '/faults' && req.method === 'GET') {
-    send(res, 200, state());
+    sendJson(res, 200, state());
   } else if (path === '/faults' && req.method === 'DELETE') {
     logCleared(await faults.clearAll());
-    send(res, 200, state());
+    sendJson(res, 200, state());
   } else if (named && (req.method === 'PUT' || req.method === 'DELETE')) {
     try {
       const name = decodeName(named[1] ?? '');
@@ -94,60 +94,27 @@ async function handle(options: InfraAdminOptions, req: IncomingMessage, res: Ser
         const fault = infraFaultName(name);
         const service = url.searchParams.get('service');
         logCleared(await faults.clear(fault, service === null ? undefined : serviceName(fault, service)));
-        send(res, 200, state());
+        sendJson(res, 200, state());
         return;
       }
-      const { name: fault, settings } = parseInfraFault(name, await readJson(req));
+      const { name: fault, settings } = parseInfraFault(
+        name,
+        await readJsonBody(req, (message) => new InfraFaultError('body', message)),
+      );
       const { fault: active, killed } = await faults.set(fault, settings);
       const what = killed ? ` (killed ${killed.map((k) => `${k.instance} pid ${k.pid}`).join(', ') || 'none'})` : '';
       say(`chaos: ${who} set infra fault ${fault} ${JSON.stringify(settings)} at ${active.since}${what}`);
-      send(res, 200, { fault: active, ...(killed ? { killed } : {}), ...state() });
+      sendJson(res, 200, { fault: active, ...(killed ? { killed } : {}), ...state() });
     } catch (error) {
       if (!(error instanceof InfraFaultError)) throw error;
-      send(res, 400, { error: { code: error.code, message: error.message, field: error.field } });
+      sendJson(res, 400, { error: { code: error.code, message: error.message, field: error.field } });
     }
   } else if (path === '/faults' || named) {
     res.setHeader('allow', named ? 'PUT, DELETE' : 'GET, DELETE');
-    send(res, 405, { error: { code: 'method_not_allowed', message: `${req.method} ${path} is not supported` } });
+    sendJson(res, 405, { error: { code: 'method_not_allowed', message: `${req.method} ${path} is not supported` } });
   } else {
-    send(res, 404, { error: { code: 'not_found', message: 'the infra admin API serves /faults and /faults/<name>' } });
+    sendJson(res, 404, {
+      error: { code: 'not_found', message: 'the infra admin API serves /faults and /faults/<name>' },
+    });
   }
-}
-
-/** A malformed %-escape stays as it is, and is then refused as an unknown fault (a 400, not a 500). */
-function decodeName(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
-
-/** Compares digests, so the comparison takes the same time whatever the length or prefix guessed. */
-function authorized(header: string | undefined, token: string): boolean {
-  const match = /^Bearer (.+)$/.exec(header ?? '');
-  if (!match?.[1]) return false;
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(match[1]), digest(token));
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new InfraFaultError('body', `the settings body is over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new InfraFaultError('body', 'the settings body is not valid JSON');
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }

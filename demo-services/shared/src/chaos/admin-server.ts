@@ -7,10 +7,10 @@
 //                          (a knob of another service, e.g. bank.timeout on payments: 400)
 //   DELETE /faults/<name>  turn one off
 //   DELETE /faults         turn all off
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Log } from '../log.ts';
+import { authorized, decodeName, readJsonBody, sendJson } from './admin-http.ts';
 import type { FaultBoard } from './fault-board.ts';
 import { FaultError } from './faults.ts';
 
@@ -29,13 +29,11 @@ export interface ChaosAdmin {
   stop(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 4096;
-
 export async function startChaosAdmin(options: ChaosAdminOptions): Promise<ChaosAdmin> {
   const server: Server = createServer((req, res) => {
     handle(options, req, res).catch((error: unknown) => {
       options.log.error({ err: error }, 'chaos admin request failed');
-      if (!res.headersSent) send(res, 500, { error: { code: 'internal', message: 'internal error' } });
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'internal error' } });
     });
   });
   server.listen(options.port, options.host);
@@ -61,7 +59,9 @@ async function handle(options: ChaosAdminOptions, req: IncomingMessage, res: Ser
     // Logged too: someone reaching the port without the token is worth knowing about.
     log.warn({ who: req.socket.remoteAddress, method: req.method, path: req.url }, 'chaos admin call refused');
     res.setHeader('www-authenticate', 'Bearer realm="hopscope-chaos"');
-    send(res, 401, { error: { code: 'unauthorized', message: 'a valid Authorization: Bearer <token> is required' } });
+    sendJson(res, 401, {
+      error: { code: 'unauthorized', message: 'a valid Authorization: Bearer <token> is required' },
+    });
     return;
   }
   const who = req.socket.remoteAddress;
@@ -70,13 +70,13 @@ async function handle(options: ChaosAdminOptions, req: IncomingMessage, res: Ser
   const state = () => ({ faults: board.active(), known: board.catalog.names });
 
   if (path === '/faults' && req.method === 'GET') {
-    send(res, 200, state());
+    sendJson(res, 200, state());
   } else if (path === '/faults' && req.method === 'DELETE') {
     for (const fault of board.active()) {
       board.clear(fault.name);
       log.info({ who, fault: fault.name, at: new Date().toISOString() }, 'chaos fault cleared');
     }
-    send(res, 200, state());
+    sendJson(res, 200, state());
   } else if (named && (req.method === 'PUT' || req.method === 'DELETE')) {
     const name = decodeName(named[1] ?? '');
     try {
@@ -84,63 +84,30 @@ async function handle(options: ChaosAdminOptions, req: IncomingMessage, res: Ser
         const fault = board.catalog.faultName(name);
         // Clearing a fault that is off is fine (scripts clear blindly), but it is no change to log.
         if (board.clear(fault)) log.info({ who, fault, at: new Date().toISOString() }, 'chaos fault cleared');
-        send(res, 200, state());
+        sendJson(res, 200, state());
         return;
       }
-      const { name: fault, settings } = board.catalog.parse(name, await readJson(req));
+      const { name: fault, settings } = board.catalog.parse(
+        name,
+        await readJsonBody(req, (message) => new FaultError('body', message)),
+      );
       const active = board.set(fault, settings);
       log.info({ who, fault, settings, at: active.since }, 'chaos fault set');
       if (fault === 'crash') {
         // Answer first, so the caller knows it took, then die as a crash would: no shutdown.
         res.once('finish', () => setImmediate(options.crash ?? (() => process.exit(1))));
       }
-      send(res, 200, { fault: active, ...state() });
+      sendJson(res, 200, { fault: active, ...state() });
     } catch (error) {
       if (!(error instanceof FaultError)) throw error;
-      send(res, 400, { error: { code: error.code, message: error.message, field: error.field } });
+      sendJson(res, 400, { error: { code: error.code, message: error.message, field: error.field } });
     }
   } else if (path === '/faults' || named) {
     res.setHeader('allow', named ? 'PUT, DELETE' : 'GET, DELETE');
-    send(res, 405, { error: { code: 'method_not_allowed', message: `${req.method} ${path} is not supported` } });
+    sendJson(res, 405, { error: { code: 'method_not_allowed', message: `${req.method} ${path} is not supported` } });
   } else {
-    send(res, 404, { error: { code: 'not_found', message: 'the chaos admin API serves /faults and /faults/<name>' } });
+    sendJson(res, 404, {
+      error: { code: 'not_found', message: 'the chaos admin API serves /faults and /faults/<name>' },
+    });
   }
-}
-
-/** A malformed %-escape stays as it is, and is then refused as an unknown fault (a 400, not a 500). */
-function decodeName(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
-
-/** Compares digests, so the comparison takes the same time whatever the length or prefix guessed. */
-function authorized(header: string | undefined, token: string): boolean {
-  const match = /^Bearer (.+)$/.exec(header ?? '');
-  if (!match?.[1]) return false;
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(match[1]), digest(token));
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new FaultError('body', `the settings body is over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new FaultError('body', 'the settings body is not valid JSON');
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
