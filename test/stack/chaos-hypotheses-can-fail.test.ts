@@ -21,7 +21,7 @@ const FAULT_DEPENDENT: Record<string, string[]> = {
     'the bank breaker opens within 30 s (and a scrape)',
     'calls are rejected by the open breaker, not sent to the bank',
     'the compensation rate rises',
-    'a trace shows the failed bank call in payments and the compensation in orders',
+    'a trace shows the failed bank call in payments and the stock released in compensation',
     "the breaker's opening is logged, with the trace id of the call that opened it",
   ],
   'bank-slow': [

@@ -1,16 +1,25 @@
 // The reliability figures of a run: the orders it placed, where each ended, and whether money
 // or stock went wrong (duplicate charges and stock discrepancies must be 0, whatever broke).
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckContext } from '../checks/context.ts';
 import { evaluateInvariant } from '../checks/invariants.ts';
+import { type OrderState, TERMINAL_STATES } from '../checks/order-states.ts';
 import type { DemoEndpoints } from '../demo-endpoints.ts';
 import { type OrderTraffic, orderStatuses } from './order-traffic.ts';
 import type { OrderFigures } from './record.ts';
 
-const TERMINAL = new Set(['confirmed', 'cancelled', 'failed']);
+/** How long the orders placed last may take to end, once the run stopped placing them. */
+const SETTLE_MS = 30_000;
 
 export async function orderFigures(endpoints: DemoEndpoints, traffic: OrderTraffic): Promise<OrderFigures> {
   const ordersUrl = endpoints.instances['orders']?.[0];
-  const byStatus = ordersUrl ? await orderStatuses(ordersUrl, traffic.accepted) : {};
+  const statuses = () => (ordersUrl ? orderStatuses(ordersUrl, traffic.accepted) : Promise.resolve({}));
+  const settleBy = Date.now() + SETTLE_MS;
+  let byStatus = await statuses();
+  while (notTerminal(byStatus) > 0 && Date.now() < settleBy) {
+    await sleep(1000);
+    byStatus = await statuses();
+  }
   const context: CheckContext = {
     prometheus: endpoints.prometheus,
     jaeger: endpoints.jaeger,
@@ -28,10 +37,14 @@ export async function orderFigures(endpoints: DemoEndpoints, traffic: OrderTraff
     placed: traffic.placed,
     accepted: traffic.accepted.length,
     byStatus,
-    notTerminal: Object.entries(byStatus)
-      .filter(([status]) => !TERMINAL.has(status))
-      .reduce((sum, [, n]) => sum + n, 0),
+    notTerminal: notTerminal(byStatus),
     duplicateCharges: await culprits('no-duplicate-charge'),
     stockDiscrepancies: await culprits('stock-balanced'),
   };
+}
+
+function notTerminal(byStatus: Record<string, number>): number {
+  return Object.entries(byStatus)
+    .filter(([status]) => !TERMINAL_STATES.has(status as OrderState))
+    .reduce((sum, [, n]) => sum + n, 0);
 }
