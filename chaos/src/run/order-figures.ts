@@ -11,10 +11,15 @@ import type { OrderFigures } from './record.ts';
 /** How long the orders placed last may take to end, once the run stopped placing them. */
 const SETTLE_MS = 30_000;
 
-export async function orderFigures(endpoints: DemoEndpoints, traffic: OrderTraffic): Promise<OrderFigures> {
+/** `settle` false (an interrupted run): the statuses as they are, without waiting. */
+export async function orderFigures(
+  endpoints: DemoEndpoints,
+  traffic: OrderTraffic,
+  settle = true,
+): Promise<OrderFigures> {
   const ordersUrl = endpoints.instances['orders']?.[0];
   const statuses = () => (ordersUrl ? orderStatuses(ordersUrl, traffic.accepted) : Promise.resolve({}));
-  const settleBy = Date.now() + SETTLE_MS;
+  const settleBy = Date.now() + (settle ? SETTLE_MS : 0);
   let byStatus = await statuses();
   while (notTerminal(byStatus) > 0 && Date.now() < settleBy) {
     await sleep(1000);

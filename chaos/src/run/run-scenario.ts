@@ -213,7 +213,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     faults: faultEvents,
     checks,
     verdict,
-    orders: await orderFigures(endpoints, traffic),
+    orders: await orderFigures(endpoints, traffic, !interrupted),
     series: await chartSeries(scenario, endpoints, startedAt, endedAt),
     ...(await exampleTrace(checks, endpoints.jaeger)),
     links: {
