@@ -113,7 +113,7 @@ function printEndpoints(endpoints: Endpoints): void {
   // The token itself is not printed (the runner's output goes to a log file under demo:up).
   say(
     endpoints.chaos
-      ? `chaos: on (each service's admin API on its port + 1000; the token is in ${ENDPOINTS_FILE})`
+      ? `chaos: on (each service's admin API on its port + 1000; the token is in ${ENDPOINTS_FILE}); try: npm run chaos -- run bank-outage`
       : 'chaos: off (HOPSCOPE_CHAOS=off)',
   );
   say(
