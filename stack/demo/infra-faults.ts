@@ -52,8 +52,10 @@ export class InfraFaults {
     return this.serially(async () => {
       const fault = { name, settings, since: now.toISOString() };
       if (name === 'process.kill') return { fault, killed: this.targets.kill(settings.service!) };
-      await this.apply(fault, true);
+      // Listed before it is applied: one that fails halfway (a collector half stopped) must
+      // still be cleared by DELETE /faults.
       this.active.set(key(name, settings.service), fault);
+      await this.apply(fault, true);
       return { fault };
     });
   }
@@ -74,14 +76,23 @@ export class InfraFaults {
     await this.queue.catch(() => undefined);
   }
 
+  /** Tries every matching fault even when one fails to clear (it stays listed), then reports the failures. */
   private async clearWhere(match: (fault: ActiveInfraFault) => boolean): Promise<ActiveInfraFault[]> {
     const cleared: ActiveInfraFault[] = [];
+    const failures: unknown[] = [];
     for (const [id, fault] of this.active) {
       if (!match(fault)) continue;
-      await this.apply(fault, false);
+      try {
+        await this.apply(fault, false);
+      } catch (error) {
+        failures.push(error);
+        continue;
+      }
       this.active.delete(id);
       cleared.push(fault);
     }
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} infra faults could not be cleared`);
     return cleared;
   }
 

@@ -1,7 +1,7 @@
 // A hypothesis that cannot fail proves nothing. Each scenario is run with its faults left out;
 // the checks that depend on the fault must then fail (and only those). The runs only watch,
-// so they run side by side, each stopping at its first failed check. And the CLI, interrupted
-// with Ctrl-C in the middle of a run, turns its faults off again and says so.
+// so they run side by side. And the CLI, interrupted with Ctrl-C in the middle of a run, turns
+// its faults off again and says so.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,46 +15,68 @@ import { useDemo } from './helpers/demo.ts';
 
 const { system } = useDemo({ chaos: true });
 
-/** What can only hold when the scenario's fault is on. */
-const FAULT_DEPENDENT: Record<string, string[]> = {
-  'bank-outage': [
-    'the bank breaker opens within 30 s (and a scrape)',
-    'calls are rejected by the open breaker, not sent to the bank',
-    'the compensation rate rises',
-    'a trace shows the failed bank call in payments and the stock released in compensation',
-    "the breaker's opening is logged, with the trace id of the call that opened it",
-  ],
-  'bank-slow': [
-    'calls to the bank time out',
-    'the breaker opens on the timeouts',
-    'refunds the bank could not take are retried with backoff',
-  ],
-  'orchestrator-crash': ['sagas are in flight when it dies', 'orders was restarted (its process start time changed)'],
-  'broker-outage': ['the outbox backlog grows while the broker is away'],
-  'poison-message': [
-    'the poison messages are dead-lettered and counted',
-    'they wait on the dead-letter queue',
-    'the dead-lettering is logged with its reason',
-  ],
-  'duplicate-delivery': ['the duplicates are caught and counted'],
-  'slow-consumer': ['the queue grows', 'each message waits longer to be handled (p95 over a second)'],
-  'collector-down': ['the services count the spans they could not export'],
-  'rate-limit-storm': ['the gateway answers 429 to the storm'],
+/**
+ * Per scenario, the checks that hold only when its fault is on (they must fail without it), and
+ * those that the fault makes likely but ordinary traffic can also satisfy (they may fail).
+ */
+const DEPENDS_ON_THE_FAULT: Record<string, { must: string[]; may?: string[] }> = {
+  'bank-outage': {
+    must: [
+      'the bank breaker opens within 30 s (and a scrape)',
+      'calls are rejected by the open breaker, not sent to the bank',
+      "the breaker's opening is logged, with the trace id of the call that opened it",
+    ],
+    // The bank fails 2 % of calls on its own: some orders compensate anyway.
+    may: [
+      'the compensation rate rises',
+      'a trace shows the failed bank call in payments and the stock released in compensation',
+    ],
+  },
+  'bank-slow': {
+    must: ['calls to the bank time out', 'the breaker opens on the timeouts'],
+    may: ['refunds the bank could not take are retried with backoff'],
+  },
+  'orchestrator-crash': {
+    must: ['orders was restarted (its process start time changed)'],
+    may: ['sagas are in flight when it dies'],
+  },
+  'broker-outage': { must: ['the outbox backlog grows while the broker is away'] },
+  'poison-message': {
+    must: [
+      'the poison messages are dead-lettered and counted',
+      'they wait on the dead-letter queue',
+      'the dead-lettering is logged with its reason',
+    ],
+  },
+  'duplicate-delivery': { must: ['the duplicates are caught and counted'] },
+  'slow-consumer': { must: ['the queue grows', 'each message waits longer to be handled (p95 over a second)'] },
+  'collector-down': { must: ['the services count the spans they could not export'] },
+  'rate-limit-storm': { must: ['the gateway answers 429 to the storm'] },
 };
 
-test('without its faults, each scenario fails on a check that depends on them, and on no other', async () => {
+test('without its faults, every check that depends on them fails, and no other', async () => {
+  // Side by side: nothing is broken, so the runs cannot disturb each other; each runs to its end.
   const records = await Promise.all(
-    Object.keys(FAULT_DEPENDENT).map((name) =>
-      runNamed(system(), name, { withoutFaults: true, failFast: true, ordersPerSecond: 0.3 }),
+    Object.keys(DEPENDS_ON_THE_FAULT).map((name) =>
+      runNamed(system(), name, { withoutFaults: true, ordersPerSecond: 0.3 }),
     ),
   );
   for (const record of records) {
     const name = record.scenario.name;
+    const { must, may = [] } = DEPENDS_ON_THE_FAULT[name];
     assert.equal(record.verdict, 'failed', `${name} without its faults`);
-    const failed = record.checks.filter((c) => c.status === 'failed').map((c) => c.name);
-    assert.ok(failed.length > 0, `${name}: a check failed`);
-    for (const check of failed)
-      assert.ok(FAULT_DEPENDENT[name].includes(check), `${name}: "${check}" failed without the fault`);
+    const failed = record.checks.filter((c) => c.status === 'failed');
+    for (const check of must) {
+      assert.ok(
+        failed.some((c) => c.name === check),
+        `${name}: "${check}" must fail without the fault`,
+      );
+    }
+    for (const check of failed) {
+      assert.ok([...must, ...may].includes(check.name), `${name}: "${check.name}" failed without the fault`);
+      // A check that failed because its query did not run proves nothing about the system.
+      assert.doesNotMatch(check.observed, /failed to run|HTTP \d{3}|cannot read/, `${name}: "${check.name}"`);
+    }
   }
 });
 

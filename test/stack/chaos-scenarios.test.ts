@@ -37,9 +37,10 @@ test('bank-outage holds, and its report renders in headless Chromium with data i
   assertHeld(record);
   const html = writeReport(record, TEST_OUTPUT_DIR);
   const dom = await renderInChromium(html);
-  assert.match(dom, /held/i);
-  for (const check of record.checks)
-    assert.ok(dom.includes(check.name.replaceAll("'", '&#39;')) || dom.includes(check.name), check.name);
+  assert.match(dom, /data-verdict="held"/, 'the report says the hypothesis held');
+  assert.match(dom, new RegExp(`All ${record.checks.length} checks held`));
+  assert.equal(dom.match(/class="status status-held"/g)?.length, record.checks.length, 'a held row per check');
+  for (const check of record.checks) assert.ok(dom.includes(check.name.replaceAll('&', '&amp;')), check.name);
   for (const series of record.series) {
     assert.ok(
       series.lines.some((line) => line.points.length > 1),

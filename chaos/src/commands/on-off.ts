@@ -62,8 +62,12 @@ export async function turnOff(endpoints: ChaosEndpoints, target?: string): Promi
     return `${target} back`;
   }
   const service = serviceName(target);
-  await Promise.all(clientsOf(endpoints, service).map((client) => client.clearAll()));
-  return `${service}: every knob off`;
+  await Promise.all([
+    ...clientsOf(endpoints, service).map((client) => client.clearAll()),
+    infra.clear('database.slow', service),
+    infra.clear('database.down', service),
+  ]);
+  return `${service}: every knob off, its database reachable`;
 }
 
 function serviceName(target: string): string {

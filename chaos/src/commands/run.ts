@@ -7,7 +7,7 @@ import { writeReport } from '../report/write.ts';
 import { formatEvent, verdictTable } from '../run/live-output.ts';
 import type { RunRecord } from '../run/record.ts';
 import { runScenario } from '../run/run-scenario.ts';
-import { loadScenarioFile } from '../scenario/load.ts';
+import { loadScenarioNamed } from '../scenario/load.ts';
 import { SCENARIOS_DIR } from '../scenario/scenarios-dir.ts';
 
 export interface RunCommandOptions {
@@ -21,15 +21,21 @@ export interface RunCommandOptions {
 export const DEFAULT_REPORT_DIR = join(SCENARIOS_DIR, '..', '.demo', 'chaos-reports');
 
 export async function runCommand(name: string, options: RunCommandOptions, say = console.log): Promise<RunRecord> {
-  const scenario = loadScenarioFile(join(SCENARIOS_DIR, `${name}.yaml`));
+  const scenario = loadScenarioNamed(name);
   const endpoints = readDemoEndpoints(options.endpoints);
   const interrupt = new AbortController();
+  // Every signal is caught until the run is over: a second Ctrl-C must not end the process
+  // while it is turning the faults off.
   const onSignal = () => {
+    if (interrupt.signal.aborted) {
+      say('still turning the faults off …');
+      return;
+    }
     say('\ninterrupted: turning off every fault this run turned on …');
     interrupt.abort();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const startedAt = Date.now();
   say(`${scenario.name}: ${scenario.title}${options.withoutFaults ? ' (without its faults)' : ''}`);
   try {

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DemoEndpoints } from '../demo-endpoints.ts';
 import { type AppliedFault, applyFault } from '../faults/apply-fault.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import type { Fault, Scenario } from '../scenario/schema.ts';
 
 export interface ScheduleOptions {
   seed: number;
@@ -56,31 +56,43 @@ export async function schedule(
     const targets = targetsOf(scenario);
     for (const t of targets) busy.add(t);
     options.say(`${stamp()} ▶ ${scenario.name}: ${scenario.title} (${scenario.duration / 1000}s)`);
-    const faults = scenario.faults.map((fault) => ({ fault, applied: applyFault(fault, endpoints) }));
-    try {
-      await Promise.all(
-        faults.map(async ({ fault, applied }) => {
-          await sleep(fault.at ?? 0, undefined, { signal: options.signal });
-          const detail = await applied.on();
-          if (applied.lasts) on.add(applied);
-          options.say(`${stamp()}   ⚡ on  ${applied.label}${detail ? ` — ${detail}` : ''}`);
-          if (!applied.lasts) return;
-          await sleep('for' in fault && fault.for !== undefined ? fault.for : scenario.duration, undefined, {
-            signal: options.signal,
-          });
-        }),
-      );
-    } catch (error) {
-      if (!options.signal.aborted) options.say(`${stamp()}   ${scenario.name}: ${(error as Error).message}`);
-    } finally {
-      for (const { applied } of faults) {
-        if (!on.delete(applied)) continue;
-        await applied.off().catch((error: unknown) => options.say(`   off failed: ${(error as Error).message}`));
-        options.say(`${stamp()}   ⏹ off ${applied.label}`);
+    const faults: AppliedFault[] = [];
+    // One fault failing ends the scenario's other faults too (they may still be waiting for
+    // their time): none may turn on after the cleanup below.
+    const ended = new AbortController();
+    const signal = AbortSignal.any([options.signal, ended.signal]);
+    const playFault = async (fault: Fault) => {
+      const applied = applyFault(fault, endpoints);
+      faults.push(applied);
+      await sleep(fault.at ?? 0, undefined, { signal });
+      // Tracked before the call: a call that fails halfway may have turned it on somewhere.
+      if (applied.lasts) on.add(applied);
+      const detail = await applied.on();
+      options.say(`${stamp()}   ⚡ on  ${applied.label}${detail ? ` — ${detail}` : ''}`);
+      if (applied.lasts) {
+        await sleep('for' in fault && fault.for !== undefined ? fault.for : scenario.duration, undefined, { signal });
       }
-      for (const t of targets) busy.delete(t);
-      options.say(`${stamp()} ■ ${scenario.name} ended`);
+    };
+    const results = await Promise.allSettled(
+      scenario.faults.map((fault) =>
+        playFault(fault).catch((error: unknown) => {
+          ended.abort();
+          throw error;
+        }),
+      ),
+    );
+    for (const result of results) {
+      if (result.status === 'rejected' && (result.reason as Error).name !== 'AbortError') {
+        options.say(`${stamp()}   ${scenario.name}: ${(result.reason as Error).message}`);
+      }
     }
+    for (const applied of faults) {
+      if (!on.delete(applied)) continue;
+      await applied.off().catch((error: unknown) => options.say(`   off failed: ${(error as Error).message}`));
+      options.say(`${stamp()}   ⏹ off ${applied.label}`);
+    }
+    for (const t of targets) busy.delete(t);
+    options.say(`${stamp()} ■ ${scenario.name} ended`);
   };
 
   options.say(

@@ -19,8 +19,10 @@ export class AdminClient {
     return this.call('PUT', `/faults/${encodeURIComponent(fault)}`, settings);
   }
 
-  clear(fault: string): Promise<unknown> {
-    return this.call('DELETE', `/faults/${encodeURIComponent(fault)}`);
+  /** `service`: for the runner's per-service faults (database.*), that service's only. */
+  clear(fault: string, service?: string): Promise<unknown> {
+    const query = service === undefined ? '' : `?service=${encodeURIComponent(service)}`;
+    return this.call('DELETE', `/faults/${encodeURIComponent(fault)}${query}`);
   }
 
   clearAll(): Promise<unknown> {

@@ -50,22 +50,26 @@ export async function pollCheck(check: Check, options: PollOptions): Promise<Che
     ...(seen?.traceId ? { traceId: seen.traceId } : {}),
   });
   let last: Observation | undefined;
-  let polls = 0;
   for (;;) {
     if (options.signal.aborted) return result('interrupted', last);
+    // What a query sees is the state when it was sent: a slow answer does not stretch the deadline.
+    const askedAt = Date.now();
     last = await evaluate(check, options.context).catch((error: unknown): Observation => ({
       holds: false,
       observed: `check failed to run: ${(error as Error).message}`,
     }));
-    polls++;
+    // A query cut short by the interruption says nothing about the system.
+    if (options.signal.aborted) return result('interrupted', last);
     if (check.throughout) {
       if (!last.holds) return result('failed', last);
-      if (options.phaseEnd.aborted && polls > 0) return result('held', last);
+      if (options.phaseEnd.aborted) return result('held', last);
     } else {
       if (last.holds) return result('held', last);
-      if (Date.now() >= deadline) return result('failed', last);
+      if (askedAt >= deadline) return result('failed', last);
     }
     const wait = AbortSignal.any([options.signal, ...(check.throughout ? [options.phaseEnd] : [])]);
-    await sleep(options.pollMs, undefined, { signal: wait }).catch(() => undefined);
+    // The last poll is at the deadline itself, not up to a poll interval after it.
+    const pause = check.throughout ? options.pollMs : Math.min(options.pollMs, Math.max(0, deadline - Date.now()));
+    await sleep(pause, undefined, { signal: wait }).catch(() => undefined);
   }
 }

@@ -8,7 +8,7 @@ import { fetchSeries } from '../checks/prometheus.ts';
 import { fetchTrace } from '../checks/jaeger.ts';
 import type { DemoEndpoints } from '../demo-endpoints.ts';
 import { type AppliedFault, applyFault } from '../faults/apply-fault.ts';
-import type { Check, Phase, Scenario } from '../scenario/schema.ts';
+import type { Check, Fault, Phase, Scenario } from '../scenario/schema.ts';
 import { orderFigures } from './order-figures.ts';
 import { OrderTraffic } from './order-traffic.ts';
 import { pollCheck } from './poll-check.ts';
@@ -109,74 +109,89 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     }
   };
 
+  /** One fault: on at its time, off after its `for`; never throws (a failure is the fault's event error). */
+  const applyAtItsTime = async (fault: Fault): Promise<void> => {
+    await sleep((fault.at ?? 0) * scale, undefined, { signal }).catch(() => undefined);
+    if (signal.aborted) return;
+    const event: FaultEvent = { label: `${fault.target} ${fault.fault}`, on: Date.now() };
+    faultEvents.push(event);
+    let made: AppliedFault;
+    try {
+      made = applyFault(fault, endpoints);
+      event.label = made.label;
+    } catch (error) {
+      event.error = (error as Error).message;
+      emit({ type: 'fault', event, state: 'on', detail: `failed: ${event.error}` });
+      return;
+    }
+    if (options.withoutFaults) {
+      emit({ type: 'fault', event, state: 'skipped', detail: 'run without faults' });
+      return;
+    }
+    // Marked on before the call: a call that fails halfway may have turned it on somewhere.
+    const entry = { fault: made, event, on: made.lasts };
+    applied.push(entry);
+    try {
+      const detail = await made.on();
+      emit({ type: 'fault', event, state: 'on', ...(detail ? { detail } : {}) });
+    } catch (error) {
+      event.error = (error as Error).message;
+      emit({ type: 'fault', event, state: 'on', detail: `failed: ${event.error}` });
+      return;
+    }
+    if (made.lasts && 'for' in fault && fault.for !== undefined) {
+      await sleep(fault.for * scale, undefined, { signal }).catch(() => undefined);
+      await turnOff(entry);
+    }
+  };
+
+  // Faults waiting for their time; a run that ends early waits for them to give up, so that
+  // none turns on after the cleanup below.
+  let timed: Array<Promise<void>> = [];
   await traffic.start();
   try {
-    await phase('before', async (end) => {
-      const list = scenario.hypothesis.before ?? [];
-      const pending = runChecks('before', list, end.signal, startedAt);
-      end.abort(); // "before" checks that must hold throughout are checked once, at the start.
-      await pending;
-    });
-
-    await phase('during', async (end) => {
-      const during = Date.now();
-      const list = scenario.hypothesis.during ?? [];
-      const timed = scenario.faults.map(async (fault) => {
-        await sleep((fault.at ?? 0) * scale, undefined, { signal }).catch(() => undefined);
-        if (signal.aborted) return;
-        const entry = {
-          fault: applyFault(fault, endpoints),
-          event: { label: '', on: Date.now() } as FaultEvent,
-          on: false,
-        };
-        entry.event.label = entry.fault.label;
-        faultEvents.push(entry.event);
-        if (options.withoutFaults) {
-          emit({ type: 'fault', event: entry.event, state: 'skipped', detail: 'run without faults' });
-          return;
-        }
-        applied.push(entry);
-        try {
-          entry.on = entry.fault.lasts;
-          const detail = await entry.fault.on();
-          emit({ type: 'fault', event: entry.event, state: 'on', ...(detail ? { detail } : {}) });
-        } catch (error) {
-          entry.event.error = (error as Error).message;
-          emit({ type: 'fault', event: entry.event, state: 'on', detail: `failed: ${entry.event.error}` });
-          return;
-        }
-        if (entry.fault.lasts && 'for' in fault && fault.for !== undefined) {
-          await sleep(fault.for * scale, undefined, { signal }).catch(() => undefined);
-          await turnOff(entry);
-        }
+    try {
+      await phase('before', async (end) => {
+        const list = scenario.hypothesis.before ?? [];
+        const pending = runChecks('before', list, end.signal, startedAt);
+        end.abort(); // "before" checks that must hold throughout are checked once, at the start.
+        await pending;
       });
-      const checked = runChecks(
-        'during',
-        list.filter((c) => !c.throughout),
-        end.signal,
-        during,
-      );
-      const throughout = runChecks(
-        'during',
-        list.filter((c) => c.throughout),
-        end.signal,
-        during,
-      );
-      // The phase lasts its duration, and until every check decided and every timed fault ran.
-      await Promise.all([
-        sleep(scenario.duration * scale, undefined, { signal }).catch(() => undefined),
-        checked,
-        ...timed,
-      ]);
-      end.abort();
-      await throughout;
-    });
-  } finally {
-    // Whatever happened above: nothing the run turned on stays on.
-    for (const entry of applied) await turnOff(entry);
-  }
 
-  try {
+      await phase('during', async (end) => {
+        const during = Date.now();
+        const list = scenario.hypothesis.during ?? [];
+        timed = scenario.faults.map((fault) => applyAtItsTime(fault));
+        const checked = runChecks(
+          'during',
+          list.filter((c) => !c.throughout),
+          end.signal,
+          during,
+        );
+        const throughout = runChecks(
+          'during',
+          list.filter((c) => c.throughout),
+          end.signal,
+          during,
+        );
+        // The phase lasts its duration, and until every check decided and every timed fault ran.
+        await Promise.all([
+          sleep(scenario.duration * scale, undefined, { signal }).catch(() => undefined),
+          checked,
+          ...timed,
+        ]);
+        end.abort();
+        await throughout;
+      });
+    } catch (error) {
+      stopRun.abort();
+      throw error;
+    } finally {
+      // Whatever happened above: nothing the run turned on stays on.
+      await Promise.allSettled(timed);
+      for (const entry of applied) await turnOff(entry);
+    }
+
     await phase('after', async (end) => {
       const list = scenario.hypothesis.after ?? [];
       const after = Date.now();
@@ -202,8 +217,20 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 
   const endedAt = Date.now();
   const interrupted = options.signal?.aborted ?? false;
-  const verdict = interrupted ? 'interrupted' : checks.every((c) => c.status === 'held') ? 'held' : 'failed';
-  if (interrupted) emit({ type: 'note', text: 'interrupted: every fault this run turned on is off again' });
+  // A fault that did not go on (or off) as written makes the run fail, whatever the checks said.
+  const faultFailed = faultEvents.some((event) => event.error !== undefined);
+  const verdict = interrupted
+    ? 'interrupted'
+    : checks.every((c) => c.status === 'held') && !faultFailed
+      ? 'held'
+      : 'failed';
+  const stillOn = applied.filter((entry) => entry.event.error?.startsWith('turning it off failed'));
+  if (stillOn.length > 0) {
+    const labels = stillOn.map((entry) => entry.event.label).join(', ');
+    emit({ type: 'note', text: `still on: ${labels} — turn it off with \`npm run chaos -- off\`` });
+  } else if (interrupted) {
+    emit({ type: 'note', text: 'interrupted: every fault this run turned on is off again' });
+  }
   return {
     scenario,
     timeScale: scale,

@@ -74,6 +74,8 @@ export function bankChaos(board: Board, log: Log, random: () => number = Math.ra
  * shutdown does not wait for the hold).
  */
 async function holdAnswer(board: Board, res: Response): Promise<boolean> {
+  // The caller may have given up while the call ran: its 'close' is then already past.
+  if (res.destroyed || res.req.socket.destroyed) return false;
   const done = new AbortController();
   let gone = false;
   try {
