@@ -48,7 +48,7 @@ test('bank-outage holds, and its report renders in headless Chromium with data i
     );
   }
   assert.ok(record.trace && record.trace.spans.length > 3, 'an example trace with its spans');
-  const png = await screenshotReport(html, join(TEST_OUTPUT_DIR, 'bank-outage-report.png'));
+  const png = await screenshotReport(html, join(TEST_OUTPUT_DIR, 'bank-outage-report.png'), { height: 3400 });
   assert.ok(existsSync(png) && statSync(png).size > 10_000, `a screenshot of the report at ${png}`);
   console.log(`bank-outage report: ${html}; screenshot: ${png}`);
 });
