@@ -24,7 +24,7 @@ export type RunEvent =
 
 export interface RunOptions {
   endpoints: DemoEndpoints & { chaos: NonNullable<DemoEndpoints['chaos']> };
-  /** Multiplies the scenario's durations (faults and the "during" phase), never a check's deadline. @default 1 */
+  /** Shortens the scenario's durations (faults and the "during" phase; 0 < scale ≤ 1), never a check's deadline. @default 1 */
   timeScale?: number;
   /** Everything but the faults: shows which checks depend on them (they must fail). @default false */
   withoutFaults?: boolean;
