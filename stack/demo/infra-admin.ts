@@ -7,7 +7,13 @@
 //   DELETE /faults/<name>[?service=x]  turn one off (for every service, or for one)
 //   DELETE /faults                     turn all off
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import { authorized, decodeName, readJsonBody, sendJson } from '@hopscope/demo-shared/chaos-admin-http';
+import {
+  authorized,
+  decodeName,
+  readJsonBody,
+  refuseUnauthorized,
+  sendJson,
+} from '@hopscope/demo-shared/chaos-admin-http';
 import { HOST } from '../ports.ts';
 import {
   INFRA_FAULT_NAMES,
@@ -64,10 +70,7 @@ async function handle(options: InfraAdminOptions, req: IncomingMessage, res: Ser
   if (!authorized(req.headers.authorization, options.token)) {
     // Logged too: someone reaching the port without the token is worth knowing about.
     say(`chaos: infra admin call refused (no valid token): ${req.method} ${req.url} from ${who}`);
-    res.setHeader('www-authenticate', 'Bearer realm="hopscope-chaos"');
-    sendJson(res, 401, {
-      error: { code: 'unauthorized', message: 'a valid Authorization: Bearer <token> is required' },
-    });
+    refuseUnauthorized(res);
     return;
   }
   const url = new URL(req.url ?? '/', 'http://admin');

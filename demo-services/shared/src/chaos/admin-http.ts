@@ -43,3 +43,9 @@ export async function readJsonBody(req: IncomingMessage, invalid: (message: stri
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
+
+/** The answer to a call without the right token (the caller logs it: each API says who in its own way). */
+export function refuseUnauthorized(res: ServerResponse): void {
+  res.setHeader('www-authenticate', 'Bearer realm="hopscope-chaos"');
+  sendJson(res, 401, { error: { code: 'unauthorized', message: 'a valid Authorization: Bearer <token> is required' } });
+}

@@ -10,7 +10,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Log } from '../log.ts';
-import { authorized, decodeName, readJsonBody, sendJson } from './admin-http.ts';
+import { authorized, decodeName, readJsonBody, refuseUnauthorized, sendJson } from './admin-http.ts';
 import type { FaultBoard } from './fault-board.ts';
 import { FaultError } from './faults.ts';
 
@@ -58,10 +58,7 @@ async function handle(options: ChaosAdminOptions, req: IncomingMessage, res: Ser
   if (!authorized(req.headers.authorization, options.token)) {
     // Logged too: someone reaching the port without the token is worth knowing about.
     log.warn({ who: req.socket.remoteAddress, method: req.method, path: req.url }, 'chaos admin call refused');
-    res.setHeader('www-authenticate', 'Bearer realm="hopscope-chaos"');
-    sendJson(res, 401, {
-      error: { code: 'unauthorized', message: 'a valid Authorization: Bearer <token> is required' },
-    });
+    refuseUnauthorized(res);
     return;
   }
   const who = req.socket.remoteAddress;
