@@ -40,7 +40,11 @@ const DEPENDS_ON_THE_FAULT: Record<string, { must: string[]; may?: string[] }> =
     must: ['orders was restarted (its process start time changed)'],
     may: ['sagas are in flight when it dies'],
   },
-  'broker-outage': { must: ['the outbox backlog grows while the broker is away'] },
+  'broker-outage': {
+    must: ['the outbox relay cannot publish while the broker is away'],
+    // A CPU-starved relay (CI: nine runs side by side on two cores) can let tens of rows wait.
+    may: ['the outbox backlog grows while the broker is away'],
+  },
   'poison-message': {
     must: [
       'the poison messages are dead-lettered and counted',
