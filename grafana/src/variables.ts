@@ -1,5 +1,6 @@
-// Template variables, filled from the label values Prometheus holds. Each one includes "All"
-// (regex `.*`), so a dashboard opened without choosing shows everything.
+// Template variables, filled from the label values Prometheus holds. Each one includes "All",
+// so a dashboard opened without choosing shows everything. All is the regex `.+`, not `.*`:
+// Loki refuses a stream selector that can match an empty label.
 import { QueryVariableBuilder, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PROMETHEUS } from './datasources.ts';
 
@@ -15,6 +16,6 @@ export function labelVariable(name: string, label: string, metric: string, title
     .sort(VariableSort.AlphabeticalAsc)
     .multi(true)
     .includeAll(true)
-    .allValue('.*')
+    .allValue('.+')
     .current({ text: 'All', value: '$__all' });
 }
