@@ -16,8 +16,15 @@ import { JAEGER, LOKI } from '../datasources.ts';
 import { loki } from '../queries.ts';
 import { NOT_COMPLETED_OUTCOMES, OUTCOME_COLOURS } from './sagas-outcomes.ts';
 
-/** Every line written inside a saga: the instrumentation's logger adds saga_id and saga_name from baggage. */
-export const SAGA_LINES_EXPR = '{service_name=~".+"} | saga_name=~"$saga"';
+/**
+ * Every line written inside a saga: the instrumentation's logger adds saga_id and saga_name from
+ * baggage. The line is rewritten to lead with the saga, because the body alone is only the
+ * message ("saga step sent") and the fields that say which saga and step are metadata.
+ */
+export const SAGA_LINES_EXPR =
+  '{service_name=~".+"} | saga_name=~"$saga" | line_format ' +
+  '`{{.saga_name}} {{.saga_id}} · {{.service_name}} · {{__line__}}' +
+  '{{if .step}} · {{.step}} {{.phase}}{{end}}{{if .outcome}} · {{.outcome}}{{end}}{{if .reason}} · {{.reason}}{{end}}`';
 
 /** The end of each saga that walked back (or tried to), newest first. */
 export const SAGAS_NOT_COMPLETED_EXPR = `{service_name=~".+"} |= "saga ended" | saga_name=~"$saga" | outcome=~"${NOT_COMPLETED_OUTCOMES}"`;
@@ -33,16 +40,13 @@ const COLUMNS = [
 ];
 
 const TABLE_TRANSFORMATIONS: DataTransformerConfig[] = [
-  { id: 'extractFields', options: { source: 'labels', format: 'json', jsonPaths: COLUMNS, keepTime: true } },
-  { id: 'convertFieldType', options: { conversions: [{ targetField: 'Duration', destinationType: 'number' }] } },
+  // Replaces Loki's own columns (the line, the labels object, ids, the derived trace_id) with the
+  // line's time and the columns above, in that order.
   {
-    id: 'organize',
-    options: {
-      // Loki's own columns (the line, its labels object, nanosecond time and id) say nothing new here.
-      excludeByName: { Line: true, labels: true, tsNs: true, id: true, trace_id: true },
-      indexByName: { Time: 0, ...Object.fromEntries(COLUMNS.map(({ alias }, i) => [alias, i + 1])) },
-    },
+    id: 'extractFields',
+    options: { source: 'labels', format: 'json', jsonPaths: COLUMNS, replace: true, keepTime: true },
   },
+  { id: 'convertFieldType', options: { conversions: [{ targetField: 'Duration', destinationType: 'number' }] } },
   { id: 'sortBy', options: { sort: [{ field: 'Time', desc: true }] } },
 ];
 
