@@ -1,6 +1,6 @@
 // How each backend is started on this machine: the binary from the build cache, the repo's
 // config file, and loopback addresses through the environment variables that config reads.
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Binaries, DATA_DIR, REPO_ROOT, RUN_DIR } from './paths.ts';
 import { HOST, PORTS } from './ports.ts';
@@ -25,6 +25,15 @@ const at = (port: number) => `${HOST}:${port}`;
 
 /** Prometheus runs on a copy of prometheus/prometheus.yml beside loopback scrape targets. */
 export const PROMETHEUS_DIR = join(RUN_DIR, 'prometheus');
+
+/** The rule files prometheus.yml loads (rules/*.yml), without their promtool tests (rules/tests/). */
+function copyRuleFiles(): void {
+  const from = config('prometheus/rules');
+  mkdirSync(join(PROMETHEUS_DIR, 'rules'));
+  for (const file of readdirSync(from)) {
+    if (file.endsWith('.yml')) copyFileSync(join(from, file), join(PROMETHEUS_DIR, 'rules', file));
+  }
+}
 
 function writeTargets(file: string, targets: string[], labels: Record<string, string> = {}): void {
   writeFileSync(join(PROMETHEUS_DIR, 'targets', file), JSON.stringify([{ targets, labels }]));
@@ -56,6 +65,7 @@ export function backendSpecs(bin: Binaries): BackendSpec[] {
         rmSync(PROMETHEUS_DIR, { recursive: true, force: true });
         mkdirSync(join(PROMETHEUS_DIR, 'targets'), { recursive: true });
         copyFileSync(config('prometheus/prometheus.yml'), join(PROMETHEUS_DIR, 'prometheus.yml'));
+        copyRuleFiles();
         writeTargets('prometheus.yml', [at(PORTS.prometheus)]);
         writeTargets('otel-collector.yml', [at(PORTS.collectorMetrics)]);
         writeTargets('services.yml', [at(PORTS.fixtureMetrics)], { service_name: FIXTURE_SERVICE });
