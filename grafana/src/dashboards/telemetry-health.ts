@@ -29,10 +29,14 @@ function verdict(value: number, expr: string): string {
 }
 
 export function telemetryVerdictExpr(serviceMatcher: string): string {
-  const lost = `{__name__=~"hopscope_telemetry_(spans|log_records)_(dropped|export_failed)_total", ${serviceMatcher}}`;
+  // One rate per counter, joined by `or`: a rate over a {__name__=~...} selector would drop the
+  // names and leave two series with one label set, which Prometheus refuses.
+  const losing = ['spans_dropped', 'spans_export_failed', 'log_records_dropped', 'log_records_export_failed']
+    .map((c) => `sum by (service_name) (rate(hopscope_telemetry_${c}_total{${serviceMatcher}}[${WINDOW}])) > 0`)
+    .join(' or ');
   return [
     verdict(4, `min by (service_name) (up{${serviceMatcher}}) == 0`),
-    verdict(3, `sum by (service_name) (rate(${lost}[${WINDOW}])) > 0`),
+    verdict(3, losing),
     verdict(
       0,
       `sum by (service_name) (rate(hopscope_telemetry_spans_exported_total{${serviceMatcher}}[${WINDOW}])) > 0`,

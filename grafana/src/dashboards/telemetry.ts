@@ -13,6 +13,9 @@ import { type Section, timeseries, withSections, zeroWhereAbsent } from './servi
 import { telemetryVerdictPanel } from './telemetry-health.ts';
 
 const SERVICE = 'service_name=~"$service"';
+// The collector's own metrics carry no _total or unit suffix here: Prometheus 3 scrapes its
+// exporter with UTF-8 names allowed, and it then keeps the OTel names as they are (its labels
+// keep their dots too, e.g. server.address).
 const COLLECTOR = 'job="otel-collector"';
 
 /** Per second, summed by `by`, over the dashboard's rate interval. */
@@ -80,13 +83,14 @@ function quietOrBroken(): Section {
 
 /** Exported, dropped and failed per second for one signal of the services' SDKs. */
 function sdkOutcomes(signal: 'spans' | 'log_records', noun: string): ReturnType<typeof prom>[] {
-  const exported = rateBy('service_name', `hopscope_telemetry_${signal}_exported_total{${SERVICE}}`);
-  const lost = (outcome: string) =>
-    zeroWhereAbsent(rateBy('service_name', `hopscope_telemetry_${signal}_${outcome}_total{${SERVICE}}`), exported);
+  // These counters have no labels of their own, so prom-client exposes each at 0 from the
+  // start: a service that never dropped anything shows a 0 line, not a gap.
+  const perSecond = (outcome: string) =>
+    rateBy('service_name', `hopscope_telemetry_${signal}_${outcome}_total{${SERVICE}}`);
   return [
-    prom(exported, `{{service_name}} ${noun} exported`, 'A'),
-    prom(lost('dropped'), `{{service_name}} ${noun} dropped`, 'B'),
-    prom(lost('export_failed'), `{{service_name}} ${noun} failed`, 'C'),
+    prom(perSecond('exported'), `{{service_name}} ${noun} exported`, 'A'),
+    prom(perSecond('dropped'), `{{service_name}} ${noun} dropped`, 'B'),
+    prom(perSecond('export_failed'), `{{service_name}} ${noun} failed`, 'C'),
   ];
 }
 
@@ -118,13 +122,12 @@ function receiverOutcomes(): ReturnType<typeof prom>[] {
     { metric: 'log_records', noun: 'log records' },
   ];
   return signals.flatMap(({ metric, noun }, i) => {
-    const accepted = rateBy('receiver', `otelcol_receiver_accepted_${metric}_total{${COLLECTOR}}`);
-    const lost = (outcome: string) =>
-      zeroWhereAbsent(rateBy('receiver', `otelcol_receiver_${outcome}_${metric}_total{${COLLECTOR}}`), accepted);
+    // The receiver creates its three counters together, at 0: no fallback needed.
+    const perSecond = (outcome: string) => rateBy('receiver', `otelcol_receiver_${outcome}_${metric}{${COLLECTOR}}`);
     return [
-      prom(accepted, `{{receiver}} ${noun} accepted`, `${'AB'[i]}1`),
-      prom(lost('refused'), `{{receiver}} ${noun} refused`, `${'AB'[i]}2`),
-      prom(lost('failed'), `{{receiver}} ${noun} failed`, `${'AB'[i]}3`),
+      prom(perSecond('accepted'), `{{receiver}} ${noun} accepted`, `${'AB'[i]}1`),
+      prom(perSecond('refused'), `{{receiver}} ${noun} refused`, `${'AB'[i]}2`),
+      prom(perSecond('failed'), `{{receiver}} ${noun} failed`, `${'AB'[i]}3`),
     ];
   });
 }
@@ -137,8 +140,9 @@ function exporterOutcomes(): ReturnType<typeof prom>[] {
     { metric: 'metric_points', noun: 'metric points' },
   ];
   return signals.flatMap(({ metric, noun }, i) => {
-    const sent = rateBy('exporter', `otelcol_exporter_sent_${metric}_total{${COLLECTOR}}`);
-    const failed = rateBy('exporter', `otelcol_exporter_send_failed_${metric}_total{${COLLECTOR}}`);
+    const sent = rateBy('exporter', `otelcol_exporter_sent_${metric}{${COLLECTOR}}`);
+    // Unlike the receiver's, an exporter's failure counter is born with its first failure.
+    const failed = rateBy('exporter', `otelcol_exporter_send_failed_${metric}{${COLLECTOR}}`);
     return [
       prom(sent, `{{exporter}} ${noun} sent`, `${'ABC'[i]}1`),
       prom(zeroWhereAbsent(failed, sent), `{{exporter}} ${noun} failed`, `${'ABC'[i]}2`),
@@ -177,7 +181,7 @@ function collector(): Section {
         'The collector process’s resident memory and its Go heap. The memory limiter refuses data as the heap approaches its limit (80% of the memory available).',
         'bytes',
       ).targets([
-        prom(`otelcol_process_memory_rss_bytes{${COLLECTOR}}`, 'resident {{instance}}', 'A'),
+        prom(`otelcol_process_memory_rss{${COLLECTOR}}`, 'resident {{instance}}', 'A'),
         prom(`otelcol_process_runtime_heap_alloc_bytes{${COLLECTOR}}`, 'Go heap {{instance}}', 'B'),
       ]),
     ],
