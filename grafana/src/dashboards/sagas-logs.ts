@@ -17,17 +17,20 @@ import { loki } from '../queries.ts';
 import { NOT_COMPLETED_OUTCOMES, OUTCOME_COLOURS } from './sagas-outcomes.ts';
 
 /**
- * Every line written inside a saga: the instrumentation's logger adds saga_id and saga_name from
- * baggage. The line is rewritten to lead with the saga, because the body alone is only the
- * message ("saga step sent") and the fields that say which saga and step are metadata.
+ * Lines written inside a saga (the instrumentation's logger adds saga_id and saga_name from
+ * baggage), narrowed by `filter`. Each line is rewritten to lead with the saga, because the body
+ * alone is only the message ("saga step sent"): which saga and step it is are metadata.
  */
-export const SAGA_LINES_EXPR =
-  '{service_name=~".+"} | saga_name=~"$saga" | line_format ' +
-  '`{{.saga_name}} {{.saga_id}} · {{.service_name}} · {{__line__}}' +
-  '{{if .step}} · {{.step}} {{.phase}}{{end}}{{if .outcome}} · {{.outcome}}{{end}}{{if .reason}} · {{.reason}}{{end}}`';
+function sagaLinesExpr(filter: string): string {
+  return (
+    `{service_name=~".+"} | ${filter} | line_format ` +
+    '`{{.saga_name}} {{.saga_id}} · {{.service_name}} · {{__line__}}' +
+    '{{if .step}} · {{.step}} {{.phase}}{{end}}{{if .outcome}} · {{.outcome}}{{end}}{{if .reason}} · {{.reason}}{{end}}`'
+  );
+}
 
 /** The end of each saga that walked back (or tried to), newest first. */
-export const SAGAS_NOT_COMPLETED_EXPR = `{service_name=~".+"} |= "saga ended" | saga_name=~"$saga" | outcome=~"${NOT_COMPLETED_OUTCOMES}"`;
+const SAGAS_NOT_COMPLETED_EXPR = `{service_name=~".+"} |= "saga ended" | saga_name=~"$saga" | outcome=~"${NOT_COMPLETED_OUTCOMES}"`;
 
 /** The table's columns, picked from the line's labels and structured metadata (Grafana's `labels` field). */
 const COLUMNS = [
@@ -60,7 +63,7 @@ const sagaLinesLink: DynamicConfigValue = {
       internal: {
         datasourceUid: LOKI.uid,
         datasourceName: 'Loki',
-        query: { refId: 'A', datasource: LOKI, expr: '{service_name=~".+"} | saga_id="${__value.raw}"' },
+        query: { refId: 'A', datasource: LOKI, expr: sagaLinesExpr('saga_id="${__value.raw}"') },
       },
     },
   ],
@@ -115,7 +118,7 @@ export function sagaLogLines(): LogsPanel {
         'saga_id, step and trace.',
     )
     .datasource(LOKI)
-    .withTarget(loki(SAGA_LINES_EXPR).direction(LokiQueryDirection.Backward).maxLines(500))
+    .withTarget(loki(sagaLinesExpr('saga_name=~"$saga"')).direction(LokiQueryDirection.Backward).maxLines(500))
     .showTime(true)
     .showLabels(false)
     .showCommonLabels(false)
