@@ -5,7 +5,9 @@ import type { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-fo
 import { GraphThresholdsStyleMode } from '@grafana/grafana-foundation-sdk/common';
 import { ThresholdsMode } from '@grafana/grafana-foundation-sdk/dashboard';
 import { prom } from '../queries.ts';
-import { BREAKER, timeseriesPanel, zeroUntilFirstEvent } from './breakers-panel-defaults.ts';
+import { timeseries } from '../panels.ts';
+import { zeroWhereAbsent } from '../promql.ts';
+import { BREAKER } from './breakers-panel-defaults.ts';
 
 /** The colour of each call outcome, the same on every panel that splits calls by outcome. */
 const OUTCOME_COLORS = { success: 'green', failure: 'red', timeout: 'purple', rejected: 'orange' } as const;
@@ -18,7 +20,7 @@ const OUTCOME_COLORS = { success: 'green', failure: 'red', timeout: 'purple', re
 const RATE_THRESHOLDS: Record<string, number> = { bank: 0.5 };
 
 export function callsByOutcome(): TimeseriesPanelBuilder {
-  const panel = timeseriesPanel({
+  const panel = timeseries({
     title: 'Calls by outcome',
     description:
       'Calls per second through each breaker: success, failure (the call failed), timeout (no answer in time; counted as a failure by the breaker) and rejected (refused by an open or half-open breaker without calling the dependency).',
@@ -35,7 +37,7 @@ export function callsByOutcome(): TimeseriesPanelBuilder {
 }
 
 export function failureRateAgainstThreshold(): TimeseriesPanelBuilder {
-  const panel = timeseriesPanel({
+  const panel = timeseries({
     title: 'Failure rate against the threshold',
     description:
       "Failed share (failure or timeout) of the calls in each breaker's own window (the worst instance), shown once the window holds its minimum number of calls. The dashed line is the rate at which the breaker opens — drawn for bank (50 %, its configuration in payments); the gateway's breakers open on 5 consecutive failures instead, whatever the rate.",
@@ -65,14 +67,14 @@ export function failureRateAgainstThreshold(): TimeseriesPanelBuilder {
 }
 
 export function rejectedCallsPerSecond(): TimeseriesPanelBuilder {
-  return timeseriesPanel({
+  return timeseries({
     title: 'Calls rejected while open',
     description:
       "Calls per second a breaker refused without calling its dependency: the user impact of an open breaker. Payments declines the charge (the order's saga compensates); the gateway answers 503 with Retry-After.",
     unit: 'reqps',
   }).withTarget(
     prom(
-      zeroUntilFirstEvent(
+      zeroWhereAbsent(
         `sum by (breaker) (rate(hopscope_circuit_breaker_calls_total{${BREAKER}, outcome="rejected"}[$__rate_interval]))`,
         `sum by (breaker) (rate(hopscope_circuit_breaker_calls_total{${BREAKER}}[$__rate_interval]))`,
       ),
@@ -82,7 +84,7 @@ export function rejectedCallsPerSecond(): TimeseriesPanelBuilder {
 }
 
 export function callLatencyP99(): TimeseriesPanelBuilder {
-  return timeseriesPanel({
+  return timeseries({
     title: 'Call latency p99',
     description:
       "99th percentile duration of the calls each breaker let through (rejections, which take microseconds, are left out). Diamonds are exemplars: a slow call's trace, one click away in Jaeger.",

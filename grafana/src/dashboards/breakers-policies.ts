@@ -3,13 +3,15 @@
 // and a bulkhead caps how many calls one dependency may hold at once.
 import type { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { prom } from '../queries.ts';
-import { POLICY, timeseriesPanel, zeroUntilFirstEvent } from './breakers-panel-defaults.ts';
+import { timeseries } from '../panels.ts';
+import { zeroWhereAbsent } from '../promql.ts';
+import { POLICY } from './breakers-panel-defaults.ts';
 
 // Every attempt of a policy's calls, retries included: a baseline series per policy.
 const ATTEMPTS_PER_POLICY = `sum by (policy) (rate(hopscope_retry_attempts_total{${POLICY}}[$__rate_interval]))`;
 
 export function retryAttemptsByOutcome(): TimeseriesPanelBuilder {
-  return timeseriesPanel({
+  return timeseries({
     title: 'Retry attempts by outcome',
     description:
       'Attempts per second made under each retry policy, first tries included. Failed attempts above the rate of calls given up are failures the retries absorbed — and extra load on the dependency.',
@@ -25,7 +27,7 @@ export function retryAttemptsByOutcome(): TimeseriesPanelBuilder {
 }
 
 export function retriedCallsByResult(): TimeseriesPanelBuilder {
-  return timeseriesPanel({
+  return timeseries({
     title: 'Calls through retries, by result',
     description:
       'Calls per second by how they ended: succeeded (first try), succeeded_after_retry (a failure the user never saw) and gave_up (every attempt failed, or the failure was not worth retrying).',
@@ -41,7 +43,7 @@ export function retriedCallsByResult(): TimeseriesPanelBuilder {
 }
 
 export function retryBackoff(): TimeseriesPanelBuilder {
-  return timeseriesPanel({
+  return timeseries({
     title: 'Calls waiting in retry backoff',
     description:
       'Seconds spent waiting between attempts, per second: on average, how many calls are asleep before their next try. Backoff is exponential with jitter, so that the retries of many callers do not hit a recovering dependency at the same moment. 0 while nothing is retried.',
@@ -50,7 +52,7 @@ export function retryBackoff(): TimeseriesPanelBuilder {
     .span(8)
     .withTarget(
       prom(
-        zeroUntilFirstEvent(
+        zeroWhereAbsent(
           `sum by (policy) (rate(hopscope_retry_backoff_seconds_sum{${POLICY}}[$__rate_interval]))`,
           `sum by (policy) (rate(hopscope_retry_calls_total{${POLICY}}[$__rate_interval]))`,
         ),
@@ -60,7 +62,7 @@ export function retryBackoff(): TimeseriesPanelBuilder {
 }
 
 export function timeoutsPerSecond(): TimeseriesPanelBuilder {
-  return timeseriesPanel({
+  return timeseries({
     title: 'Timeouts',
     description:
       'Calls per second a timeout policy cancelled because the dependency had not answered in time (the gateway: 3 s per attempt). Each one is also an event on the call span.',
@@ -69,7 +71,7 @@ export function timeoutsPerSecond(): TimeseriesPanelBuilder {
     .span(8)
     .withTarget(
       prom(
-        zeroUntilFirstEvent(
+        zeroWhereAbsent(
           `sum by (policy) (rate(hopscope_timeout_timeouts_total{${POLICY}}[$__rate_interval]))`,
           ATTEMPTS_PER_POLICY,
         ),
@@ -79,7 +81,7 @@ export function timeoutsPerSecond(): TimeseriesPanelBuilder {
 }
 
 export function bulkheadOccupancy(): TimeseriesPanelBuilder {
-  return timeseriesPanel({
+  return timeseries({
     title: 'Bulkhead calls running and queued',
     description:
       'Calls holding a bulkhead slot and calls waiting for one, per policy (the gateway: 32 slots and 64 queue places per upstream). A full bulkhead keeps one slow dependency from taking every request the gateway serves.',
@@ -91,7 +93,7 @@ export function bulkheadOccupancy(): TimeseriesPanelBuilder {
 }
 
 export function bulkheadRejections(): TimeseriesPanelBuilder {
-  return timeseriesPanel({
+  return timeseries({
     title: 'Bulkhead rejections',
     description:
       'Calls per second refused because every slot and queue place was taken (the gateway answers 503 upstream_busy with Retry-After: 1).',
@@ -100,7 +102,7 @@ export function bulkheadRejections(): TimeseriesPanelBuilder {
     .span(8)
     .withTarget(
       prom(
-        zeroUntilFirstEvent(
+        zeroWhereAbsent(
           `sum by (policy) (rate(hopscope_bulkhead_rejected_total{${POLICY}}[$__rate_interval]))`,
           `sum by (policy) (hopscope_bulkhead_active_calls{${POLICY}})`,
         ),

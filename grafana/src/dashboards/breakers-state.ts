@@ -14,7 +14,8 @@ import type { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundati
 import { PanelBuilder as StateTimelinePanelBuilder } from '@grafana/grafana-foundation-sdk/statetimeline';
 import type { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { loki, prom, promInstant } from '../queries.ts';
-import { BREAKER, statPanel, timeseriesPanel } from './breakers-panel-defaults.ts';
+import { timeseries } from '../panels.ts';
+import { BREAKER, statPanel } from './breakers-panel-defaults.ts';
 
 /** The number each state is drawn as in the state timeline, with its text and colour. */
 const STATE_CODES = {
@@ -113,7 +114,7 @@ export function stateTimeline(): StateTimelinePanelBuilder {
 }
 
 export function transitionsPerMinute(): TimeseriesPanelBuilder {
-  return timeseriesPanel({
+  return timeseries({
     title: 'Transitions per minute, by new state',
     description:
       'How often breakers change state. While a dependency stays down its breaker cycles open → half_open → open (each test call fails). Going back to closed and opening again, over and over, is flapping: the dependency fails intermittently, or the threshold is too tight for its error rate.',

@@ -8,7 +8,8 @@ import { hopscopeDashboard } from '../hopscope-dashboard.ts';
 import { prom } from '../queries.ts';
 import { DASHBOARD_UIDS } from '../uids.ts';
 import { labelVariable } from '../variables.ts';
-import { messagingTimeseries, orZeroWhereAbsent } from './messaging-panels.ts';
+import { timeseries } from '../panels.ts';
+import { zeroWhereAbsent } from '../promql.ts';
 
 const SERVICE = 'service_name=~"$service"';
 const DESTINATION = 'messaging_destination_name=~"$destination"';
@@ -32,7 +33,7 @@ export function messagingDashboard(): Dashboard {
 
     .withRow(new RowBuilder('Messages by destination (the services’ spans)'))
     .withPanel(
-      messagingTimeseries({
+      timeseries({
         title: 'Messages sent per second',
         description:
           'Messages each service published, by destination: the exchange, or the queue for a message sent straight to one (a retry, a dead letter). A PRODUCER span each.',
@@ -46,7 +47,7 @@ export function messagingDashboard(): Dashboard {
       ),
     )
     .withPanel(
-      messagingTimeseries({
+      timeseries({
         title: 'Messages consumed per second',
         description: 'Messages each service handled, by destination (a CONSUMER span each, failed or not).',
         unit: 'mps',
@@ -59,7 +60,7 @@ export function messagingDashboard(): Dashboard {
       ),
     )
     .withPanel(
-      messagingTimeseries({
+      timeseries({
         title: 'Message handling time p95',
         description:
           'How long handling one message takes (95th percentile), by destination. A slow consumer shows here before its queue grows.',
@@ -75,7 +76,7 @@ export function messagingDashboard(): Dashboard {
 
     .withRow(new RowBuilder('Failures and repeats: retries, redeliveries, dead letters, duplicates'))
     .withPanel(
-      messagingTimeseries({
+      timeseries({
         title: 'Retried messages per second',
         description:
           'Messages whose handling failed and that were sent back to their queue for another attempt, by queue. A message that fails every attempt is dead-lettered.',
@@ -88,7 +89,7 @@ export function messagingDashboard(): Dashboard {
       ),
     )
     .withPanel(
-      messagingTimeseries({
+      timeseries({
         title: 'Redelivered messages per second',
         description:
           'Messages the broker delivered again because their consumer never acked them (its connection or process died). 0 where none was; the broker-outage and orchestrator-crash scenarios make some.',
@@ -96,7 +97,7 @@ export function messagingDashboard(): Dashboard {
       }).withTarget(
         prom(
           // No scenario of a normal run makes a redelivery, so the counter is often not born yet.
-          orZeroWhereAbsent(
+          zeroWhereAbsent(
             `sum by (service_name, messaging_destination_name) (rate(hopscope_messaging_redelivered_messages_total{${SERVICE}, ${DESTINATION}}[$__rate_interval]))`,
             CONSUMED_RATE,
             ['service_name', 'messaging_destination_name'],
@@ -106,7 +107,7 @@ export function messagingDashboard(): Dashboard {
       ),
     )
     .withPanel(
-      messagingTimeseries({
+      timeseries({
         title: 'Dead-lettered messages',
         description:
           'Messages given up on after their last attempt, by queue and error (total since the service started), and how many wait on each dead-letter queue for a human.',
@@ -129,7 +130,7 @@ export function messagingDashboard(): Dashboard {
         ),
     )
     .withPanel(
-      messagingTimeseries({
+      timeseries({
         title: 'Duplicates caught by idempotent consumers',
         description:
           'Deliveries an idempotent consumer recognised by message id and skipped (total since the service started): at-least-once delivery at work, charged once.',
@@ -147,7 +148,7 @@ export function messagingDashboard(): Dashboard {
 
     .withRow(new RowBuilder('Transactional outbox'))
     .withPanel(
-      messagingTimeseries({
+      timeseries({
         title: 'Outbox pending rows and relay lag',
         description:
           'Rows written with their business change and not yet published (left), and how long a row waits until the broker confirms it (p95, right). Both climb while the broker is away and drain once it is back.',
@@ -172,7 +173,7 @@ export function messagingDashboard(): Dashboard {
         ]),
     )
     .withPanel(
-      messagingTimeseries({
+      timeseries({
         title: 'Outbox rows published and failed relay batches per second',
         description:
           'Rows the relay published and the broker confirmed, and relay batches that failed (broker or database unreachable; their rows stay pending and are retried).',
@@ -189,7 +190,7 @@ export function messagingDashboard(): Dashboard {
           prom(
             // Only an unreachable broker or database fails a batch: in a healthy run the counter
             // is never born, and the truthful answer is 0 per outbox.
-            orZeroWhereAbsent(
+            zeroWhereAbsent(
               `sum by (service_name, table) (rate(hopscope_outbox_publish_failures_total{${SERVICE}}[$__rate_interval]))`,
               `sum by (service_name, table) (rate(hopscope_outbox_published_total{${SERVICE}}[$__rate_interval]))`,
               ['service_name', 'table'],
@@ -203,7 +204,7 @@ export function messagingDashboard(): Dashboard {
 
     .withRow(new RowBuilder('The broker (RabbitMQ)'))
     .withPanel(
-      messagingTimeseries({
+      timeseries({
         title: 'Queue depth, ready and unacked',
         description:
           'Messages waiting on each queue to be delivered (ready) and delivered but not yet acknowledged (unacked). A queue that only grows has a consumer too slow or gone.',
@@ -214,7 +215,7 @@ export function messagingDashboard(): Dashboard {
         .withTarget(prom(`sum by (queue) (rabbitmq_queue_messages_unacked{${QUEUE}})`, '{{queue}} unacked', 'B')),
     )
     .withPanel(
-      messagingTimeseries({
+      timeseries({
         title: 'Consumers per queue',
         description: 'Consumers subscribed to each queue. 0 on a queue that should be read means nobody is reading it.',
         unit: 'short',
@@ -223,7 +224,7 @@ export function messagingDashboard(): Dashboard {
         .withTarget(prom(`sum by (queue) (rabbitmq_queue_consumers{${QUEUE}})`, '{{queue}}')),
     )
     .withPanel(
-      messagingTimeseries({
+      timeseries({
         title: 'Broker publish, deliver and ack rates',
         description:
           'Messages per second routed into the selected queues, delivered from them to consumers, acknowledged, and delivered again (redelivered), as the broker counts them. Pick a queue to see one.',

@@ -8,7 +8,8 @@ import { hopscopeDashboard } from '../hopscope-dashboard.ts';
 import { loki, prom } from '../queries.ts';
 import { DASHBOARD_UIDS } from '../uids.ts';
 import { labelVariable } from '../variables.ts';
-import { type Section, timeseries, withSections, zeroWhereAbsent } from './services-panels.ts';
+import { type Section, timeseries, withSections } from '../panels.ts';
+import { zeroWhereAbsent } from '../promql.ts';
 
 // The span-derived HTTP histograms (instrumentation/src/metrics/span-metrics-processor.ts).
 const SERVER_REQUESTS = 'http_server_request_duration_seconds';
@@ -47,33 +48,37 @@ function requests(): Section {
   return {
     title: 'Requests: rate, errors, duration',
     panels: [
-      timeseries(
-        'Request rate by status',
-        'Requests per second each selected service answered, by HTTP status code. A wall of 429s is the gateway refusing a caller over its rate limit; 5xx are the service failing.',
-        'reqps',
-      ).withTarget(
+      timeseries({
+        title: 'Request rate by status',
+        description:
+          'Requests per second each selected service answered, by HTTP status code. A wall of 429s is the gateway refusing a caller over its rate limit; 5xx are the service failing.',
+        unit: 'reqps',
+      }).withTarget(
         prom(requestRate('service_name, http_response_status_code'), '{{service_name}} {{http_response_status_code}}'),
       ),
-      timeseries(
-        'Error ratio (5xx / all)',
-        'Share of requests answered with a 5xx status, per service; a service without a 5xx shows 0. 4xx answers (429 included) are the caller’s mistakes and are not counted.',
-        'percentunit',
-      ).withTarget(
+      timeseries({
+        title: 'Error ratio (5xx / all)',
+        description:
+          'Share of requests answered with a 5xx status, per service; a service without a 5xx shows 0. 4xx answers (429 included) are the caller’s mistakes and are not counted.',
+        unit: 'percentunit',
+      }).withTarget(
         prom(
           `${zeroWhereAbsent(serverErrors, requestRate('service_name'))}\n/ ${requestRate('service_name')}`,
           '{{service_name}}',
         ),
       ),
-      timeseries(
-        'Latency p50, p95 and p99',
-        'Server-side request duration percentiles per service. The dots are exemplars: each is one real request; click it to open its trace in Jaeger.',
-        's',
-      ).targets(percentiles),
-      timeseries(
-        'Latency p95 by route',
-        'The 95th percentile duration of each route, to find which route of a slow service is slow. Exemplars open traces.',
-        's',
-      ).withTarget(
+      timeseries({
+        title: 'Latency p50, p95 and p99',
+        description:
+          'Server-side request duration percentiles per service. The dots are exemplars: each is one real request; click it to open its trace in Jaeger.',
+        unit: 's',
+      }).targets(percentiles),
+      timeseries({
+        title: 'Latency p95 by route',
+        description:
+          'The 95th percentile duration of each route, to find which route of a slow service is slow. Exemplars open traces.',
+        unit: 's',
+      }).withTarget(
         prom(
           latencyQuantile(SERVER_REQUESTS, 0.95, SERVICE_AND_ROUTE, 'service_name, http_route'),
           '{{service_name}} {{http_route}}',
@@ -91,21 +96,24 @@ function outgoingCalls(): Section {
   return {
     title: 'Outgoing HTTP calls by peer',
     panels: [
-      timeseries(
-        'Outgoing call rate by peer',
-        'HTTP calls per second each selected service makes, by the peer it calls (server address and port).',
-        'reqps',
-      ).withTarget(prom(callRate(byPeer), peer)),
-      timeseries(
-        'Outgoing call failure ratio by peer',
-        'Share of outgoing calls that failed: the peer answered 5xx, or did not answer at all (refused, reset, timed out). 0 while every call succeeds.',
-        'percentunit',
-      ).withTarget(prom(`${zeroWhereAbsent(failedCalls, callRate(byPeer))}\n/ ${callRate(byPeer)}`, peer)),
-      timeseries(
-        'Outgoing call latency p95 by peer',
-        'How long each peer takes to answer, as the caller sees it (network and the peer’s queue included). Exemplars open traces.',
-        's',
-      )
+      timeseries({
+        title: 'Outgoing call rate by peer',
+        description:
+          'HTTP calls per second each selected service makes, by the peer it calls (server address and port).',
+        unit: 'reqps',
+      }).withTarget(prom(callRate(byPeer), peer)),
+      timeseries({
+        title: 'Outgoing call failure ratio by peer',
+        description:
+          'Share of outgoing calls that failed: the peer answered 5xx, or did not answer at all (refused, reset, timed out). 0 while every call succeeds.',
+        unit: 'percentunit',
+      }).withTarget(prom(`${zeroWhereAbsent(failedCalls, callRate(byPeer))}\n/ ${callRate(byPeer)}`, peer)),
+      timeseries({
+        title: 'Outgoing call latency p95 by peer',
+        description:
+          'How long each peer takes to answer, as the caller sees it (network and the peer’s queue included). Exemplars open traces.',
+        unit: 's',
+      })
         .span(24)
         .withTarget(prom(latencyQuantile(CLIENT_REQUESTS, 0.95, SERVICE, byPeer), peer).exemplar(true)),
     ],
@@ -116,11 +124,12 @@ function logs(): Section {
   return {
     title: 'Logs',
     panels: [
-      timeseries(
-        'Warning and error log lines',
-        'Log lines at warn level or above per service, counted by Loki. A rise next to a rise in the error ratio means the service logged why it failed.',
-        'short',
-      )
+      timeseries({
+        title: 'Warning and error log lines',
+        description:
+          'Log lines at warn level or above per service, counted by Loki. A rise next to a rise in the error ratio means the service logged why it failed.',
+        unit: 'short',
+      })
         .span(24)
         .height(6)
         .withTarget(
@@ -150,29 +159,33 @@ function nodeRuntime(): Section {
   return {
     title: 'Node runtime',
     panels: [
-      timeseries(
-        'Event loop lag p99',
-        'How late the event loop runs a timer (99th percentile, per process). Lag of tens of milliseconds delays every request the process handles.',
-        's',
-      ).withTarget(prom(`nodejs_eventloop_lag_p99_seconds{${SERVICE}}`, process)),
-      timeseries(
-        'Heap used and resident memory',
-        'V8 heap in use and the whole process’s resident memory, per process. A heap that only grows is a leak.',
-        'bytes',
-      ).targets([
+      timeseries({
+        title: 'Event loop lag p99',
+        description:
+          'How late the event loop runs a timer (99th percentile, per process). Lag of tens of milliseconds delays every request the process handles.',
+        unit: 's',
+      }).withTarget(prom(`nodejs_eventloop_lag_p99_seconds{${SERVICE}}`, process)),
+      timeseries({
+        title: 'Heap used and resident memory',
+        description:
+          'V8 heap in use and the whole process’s resident memory, per process. A heap that only grows is a leak.',
+        unit: 'bytes',
+      }).targets([
         prom(`nodejs_heap_size_used_bytes{${SERVICE}}`, `${process} heap used`, 'A'),
         prom(`process_resident_memory_bytes{${SERVICE}}`, `${process} resident`, 'B'),
       ]),
-      timeseries(
-        'CPU used',
-        'CPU time per second of each process: 100% is one core, and a Node process runs its JavaScript on one.',
-        'percentunit',
-      ).withTarget(prom(`rate(process_cpu_seconds_total{${SERVICE}}[$__rate_interval])`, process)),
-      timeseries(
-        'Time spent in garbage collection',
-        'Share of wall-clock time each process spent in garbage collection pauses, during which it serves nothing.',
-        'percentunit',
-      ).withTarget(
+      timeseries({
+        title: 'CPU used',
+        description:
+          'CPU time per second of each process: 100% is one core, and a Node process runs its JavaScript on one.',
+        unit: 'percentunit',
+      }).withTarget(prom(`rate(process_cpu_seconds_total{${SERVICE}}[$__rate_interval])`, process)),
+      timeseries({
+        title: 'Time spent in garbage collection',
+        description:
+          'Share of wall-clock time each process spent in garbage collection pauses, during which it serves nothing.',
+        unit: 'percentunit',
+      }).withTarget(
         prom(
           `sum by (service_name, instance) (rate(nodejs_gc_duration_seconds_sum{${SERVICE}}[$__rate_interval]))`,
           process,

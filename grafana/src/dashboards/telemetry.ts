@@ -9,7 +9,8 @@ import { hopscopeDashboard } from '../hopscope-dashboard.ts';
 import { prom, promInstant } from '../queries.ts';
 import { DASHBOARD_UIDS } from '../uids.ts';
 import { labelVariable } from '../variables.ts';
-import { type Section, timeseries, withSections, zeroWhereAbsent } from './services-panels.ts';
+import { type Section, timeseries, withSections } from '../panels.ts';
+import { zeroWhereAbsent } from '../promql.ts';
 import { telemetryVerdictPanel } from './telemetry-health.ts';
 
 const SERVICE = 'service_name=~"$service"';
@@ -59,11 +60,12 @@ function quietOrBroken(): Section {
           },
         ])
         .withTarget(promInstant(`up{${COLLECTOR}}`, '{{instance}}')),
-      timeseries(
-        'Requests answered and spans exported',
-        'Requests per second each service answered, next to the spans per second its SDK exported. Both near 0: the service is quiet. Requests without spans: its telemetry is lost.',
-        'short',
-      )
+      timeseries({
+        title: 'Requests answered and spans exported',
+        description:
+          'Requests per second each service answered, next to the spans per second its SDK exported. Both near 0: the service is quiet. Requests without spans: its telemetry is lost.',
+        unit: 'short',
+      })
         .span(24)
         .targets([
           prom(
@@ -98,16 +100,18 @@ function servicesSdk(): Section {
   return {
     title: 'In the services: hopscope’s exporters',
     panels: [
-      timeseries(
-        'Spans exported, dropped and failed per service',
-        'Spans per second each service’s SDK exported to the collector, dropped (its queue was full) and failed to export (the collector refused or did not answer). A service that drops or fails nothing shows 0.',
-        'short',
-      ).targets(sdkOutcomes('spans', 'spans')),
-      timeseries(
-        'Log records exported, dropped and failed per service',
-        'The same for log records: exported to the collector, dropped with a full queue, failed to export.',
-        'short',
-      ).targets(sdkOutcomes('log_records', 'log records')),
+      timeseries({
+        title: 'Spans exported, dropped and failed per service',
+        description:
+          'Spans per second each service’s SDK exported to the collector, dropped (its queue was full) and failed to export (the collector refused or did not answer). A service that drops or fails nothing shows 0.',
+        unit: 'short',
+      }).targets(sdkOutcomes('spans', 'spans')),
+      timeseries({
+        title: 'Log records exported, dropped and failed per service',
+        description:
+          'The same for log records: exported to the collector, dropped with a full queue, failed to export.',
+        unit: 'short',
+      }).targets(sdkOutcomes('log_records', 'log records')),
     ],
   };
 }
@@ -154,21 +158,24 @@ function collector(): Section {
   return {
     title: 'In the OTel Collector',
     panels: [
-      timeseries(
-        'Accepted and refused by the collector, per signal',
-        'Spans and log records per second the collector’s OTLP receiver accepted from the services, refused (its memory limiter pushed back; the SDKs retry) and failed (an error further down the pipeline). Collector-wide, not per service.',
-        'short',
-      ).targets(receiverOutcomes()),
-      timeseries(
-        'Sent and failed per exporter',
-        'Spans (to Jaeger, after tail sampling), log records (to Loki) and span metrics (to Prometheus) per second each exporter sent, and failed to send (the backend is down or refuses). 0 while nothing fails.',
-        'short',
-      ).targets(exporterOutcomes()),
-      timeseries(
-        'Exporter queue fill',
-        'How full each exporter’s sending queue is (size / capacity). A queue that stays full means its backend is slower than the traffic; at 100% the collector drops new data.',
-        'percentunit',
-      )
+      timeseries({
+        title: 'Accepted and refused by the collector, per signal',
+        description:
+          'Spans and log records per second the collector’s OTLP receiver accepted from the services, refused (its memory limiter pushed back; the SDKs retry) and failed (an error further down the pipeline). Collector-wide, not per service.',
+        unit: 'short',
+      }).targets(receiverOutcomes()),
+      timeseries({
+        title: 'Sent and failed per exporter',
+        description:
+          'Spans (to Jaeger, after tail sampling), log records (to Loki) and span metrics (to Prometheus) per second each exporter sent, and failed to send (the backend is down or refuses). 0 while nothing fails.',
+        unit: 'short',
+      }).targets(exporterOutcomes()),
+      timeseries({
+        title: 'Exporter queue fill',
+        description:
+          'How full each exporter’s sending queue is (size / capacity). A queue that stays full means its backend is slower than the traffic; at 100% the collector drops new data.',
+        unit: 'percentunit',
+      })
         .max(1)
         .withTarget(
           prom(
@@ -176,11 +183,12 @@ function collector(): Section {
             '{{exporter}}',
           ),
         ),
-      timeseries(
-        'Collector memory',
-        'The collector process’s resident memory and its Go heap. The memory limiter refuses data as the heap approaches its limit (80% of the memory available).',
-        'bytes',
-      ).targets([
+      timeseries({
+        title: 'Collector memory',
+        description:
+          'The collector process’s resident memory and its Go heap. The memory limiter refuses data as the heap approaches its limit (80% of the memory available).',
+        unit: 'bytes',
+      }).targets([
         prom(`otelcol_process_memory_rss{${COLLECTOR}}`, 'resident {{instance}}', 'A'),
         prom(`otelcol_process_runtime_heap_alloc_bytes{${COLLECTOR}}`, 'Go heap {{instance}}', 'B'),
       ]),
