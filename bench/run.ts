@@ -72,6 +72,12 @@ async function nextMessage(child: ChildProcess, key: keyof Message): Promise<num
   }
 }
 
+/** Waits for an app that runs a job and exits by itself; a crash fails the bench instead of passing unnoticed. */
+async function ended(child: ChildProcess, script: string): Promise<void> {
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  if (code !== 0) throw new Error(`${script} ended with ${code ?? signal}`);
+}
+
 /** SIGTERM, as `docker stop` sends; true if the process ended by it within 3 s (else it is killed). */
 async function stop(child: ChildProcess): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return true;
@@ -138,7 +144,7 @@ async function benchAmqp(sinkUrl: string) {
   for (const variant of [VARIANTS[0], HOPSCOPE]) {
     const app = startApp('amqp-loop.mjs', variant, { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl });
     const messagesPerSecond = await nextMessage(app, 'messagesPerSecond');
-    await once(app, 'exit');
+    await ended(app, 'amqp-loop.mjs');
     rows.push({ variant: variant.name, messagesPerSecond });
   }
   return rows;
@@ -151,7 +157,7 @@ async function benchBreakers() {
     for (const telemetry of ['0', '1']) {
       const app = startApp('breaker-calls.mjs', VARIANTS[0], { BENCH_LIBRARY: library, BENCH_TELEMETRY: telemetry });
       rates.push(await nextMessage(app, 'callsPerSecond'));
-      await once(app, 'exit');
+      await ended(app, 'breaker-calls.mjs');
     }
     rows.push({ library, without: rates[0], with: rates[1] });
   }
