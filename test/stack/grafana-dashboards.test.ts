@@ -9,14 +9,13 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { allDashboards } from '../../grafana/src/all-dashboards.ts';
 import { type DashboardQuery, dashboardQueries } from '../../grafana/src/dashboard-queries.ts';
+import { BREAKER_OPEN_ALERT } from './helpers/alert-rules.ts';
 import { runNamed } from './helpers/chaos.ts';
 import { useDemo } from './helpers/demo.ts';
 import { eventually } from './helpers/eventually.ts';
 import { probeDashboardQueries } from './helpers/probe-dashboard-queries.ts';
 
 const { system } = useDemo({ chaos: true });
-
-const BREAKER_ALERT = 'HopscopeCircuitBreakerOpen';
 
 interface Alert {
   labels: Record<string, string>;
@@ -25,7 +24,7 @@ interface Alert {
 
 async function firingBreakerAlerts(prometheus: string): Promise<Alert[]> {
   const body = (await (await fetch(`${prometheus}/api/v1/alerts`)).json()) as { data: { alerts: Alert[] } };
-  return body.data.alerts.filter((a) => a.state === 'firing' && a.labels['alertname'] === BREAKER_ALERT);
+  return body.data.alerts.filter((a) => a.state === 'firing' && a.labels['alertname'] === BREAKER_OPEN_ALERT);
 }
 
 const describe = (q: DashboardQuery) => `${q.dashboard} › ${q.panel} [${q.backend}] ${q.expr}`;
@@ -40,7 +39,7 @@ test('every panel, annotation and variable of every dashboard shows data from th
   // resolved once the breaker has closed again.
   const bankOutage = runNamed(system(), 'bank-outage');
   const breakerAlertFired = eventually(
-    `${BREAKER_ALERT} firing for the bank breaker during bank-outage`,
+    `${BREAKER_OPEN_ALERT} firing for the bank breaker during bank-outage`,
     async () =>
       (await firingBreakerAlerts(prometheus)).some((a) => a.labels['breaker'] === 'bank') ? true : undefined,
     240_000,
@@ -53,7 +52,7 @@ test('every panel, annotation and variable of every dashboard shows data from th
     ),
   ]);
   await eventually(
-    `${BREAKER_ALERT} no longer firing after the bank's recovery`,
+    `${BREAKER_OPEN_ALERT} no longer firing after the bank's recovery`,
     async () => ((await firingBreakerAlerts(prometheus)).length === 0 ? true : undefined),
     60_000,
   );
