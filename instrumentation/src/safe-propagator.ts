@@ -1,24 +1,36 @@
-import { type Context, type TextMapGetter, type TextMapPropagator, type TextMapSetter, diag } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  type Context,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+  diag,
+  isSpanContextValid,
+  trace,
+} from '@opentelemetry/api';
+import { W3CBaggagePropagator, isTracingSuppressed } from '@opentelemetry/core';
+import { MAX_TRACEPARENT_LENGTH, formatTraceparent, parseTraceparent } from './traceparent.ts';
+import { MAX_TRACESTATE_INPUT_LENGTH, parseTracestate } from './tracestate.ts';
 
-// Bounds from the W3C specs: a traceparent is 55 characters, tracestate holds at most 32
-// members (512 characters is the size vendors must keep), baggage at most 8192 bytes.
-const MAX_HEADER_LENGTH: Record<string, number> = { traceparent: 55, tracestate: 512, baggage: 8192 };
+const TRACEPARENT = 'traceparent';
+const TRACESTATE = 'tracestate';
+const BAGGAGE = 'baggage';
+// The W3C Baggage limit; traceparent and tracestate bring their own (traceparent.ts, tracestate.ts).
+const MAX_BAGGAGE_LENGTH = 8192;
 
 /**
- * W3C trace context + baggage, hardened for carriers we do not control: AMQP headers can hold
- * numbers, buffers, tables or arrays, and any header can be oversized or hostile. Whatever
- * arrives, extraction either yields a valid parent or leaves the context as it was, so the
- * request or message starts a new trace and is served normally.
+ * W3C Trace Context (Level 1 and 2, parsed here to the letter: future versions continued,
+ * tracestate validated and truncated, the random flag kept) + W3C Baggage, hardened for carriers
+ * we do not control: AMQP headers can hold numbers, buffers, tables or arrays, and any header
+ * can be oversized or hostile. Whatever arrives, extraction either yields a valid parent or
+ * leaves the context as it was, so the request or message starts a new trace and is served.
  */
 export class SafePropagator implements TextMapPropagator {
-  private readonly inner = new CompositePropagator({
-    propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
-  });
+  private readonly baggage = new W3CBaggagePropagator();
 
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     try {
-      this.inner.inject(context, carrier, setter);
+      injectTraceContext(context, carrier, setter);
+      this.baggage.inject(context, carrier, setter);
     } catch (error) {
       diag.debug('hopscope: trace context injection failed', error);
     }
@@ -27,7 +39,8 @@ export class SafePropagator implements TextMapPropagator {
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
     if (carrier === null || typeof carrier !== 'object') return context;
     try {
-      return this.inner.extract(context, carrier, stringsOnly(getter));
+      const withParent = extractTraceContext(context, carrier, getter);
+      return this.baggage.extract(withParent, carrier, baggageOnly(getter));
     } catch (error) {
       diag.debug('hopscope: ignored unreadable trace context', error);
       return context;
@@ -35,20 +48,58 @@ export class SafePropagator implements TextMapPropagator {
   }
 
   fields(): string[] {
-    return this.inner.fields();
+    return [TRACEPARENT, TRACESTATE, ...this.baggage.fields()];
   }
 }
 
-function stringsOnly(getter: TextMapGetter): TextMapGetter {
+function injectTraceContext(context: Context, carrier: unknown, setter: TextMapSetter): void {
+  const spanContext = trace.getSpanContext(context);
+  if (!spanContext || !isSpanContextValid(spanContext) || isTracingSuppressed(context)) return;
+  setter.set(carrier, TRACEPARENT, formatTraceparent(spanContext));
+  const tracestate = spanContext.traceState?.serialize();
+  if (tracestate) setter.set(carrier, TRACESTATE, tracestate);
+}
+
+/** "If the vendor failed to parse traceparent, it MUST NOT attempt to parse tracestate." */
+function extractTraceContext(context: Context, carrier: unknown, getter: TextMapGetter): Context {
+  const traceparent = onlyValue(getter.get(carrier, TRACEPARENT));
+  const parent = traceparent === undefined ? undefined : parseTraceparent(traceparent);
+  if (!parent) return context;
+  const tracestate = joinedValues(getter.get(carrier, TRACESTATE), MAX_TRACESTATE_INPUT_LENGTH);
+  const traceState = tracestate === undefined ? undefined : parseTracestate(tracestate);
+  return trace.setSpanContext(context, { ...parent, isRemote: true, ...(traceState && { traceState }) });
+}
+
+/** A traceparent sent twice is not one trace context: the harness and the spec restart then. */
+function onlyValue(raw: unknown): string | undefined {
+  const values = Array.isArray(raw) ? (raw as unknown[]) : [raw];
+  if (values.length !== 1) return undefined;
+  const text = asText(values[0]);
+  return text !== undefined && text.length <= MAX_TRACEPARENT_LENGTH ? text : undefined;
+}
+
+/** Several tracestate fields are one list, combined with `,` (RFC 9110 §5.3). */
+function joinedValues(raw: unknown, limit: number): string | undefined {
+  const values = (Array.isArray(raw) ? (raw as unknown[]) : [raw]).map(asText);
+  if (values.length === 0 || values.some((value) => value === undefined)) return undefined;
+  const joined = values.join(',');
+  return joined.length <= limit ? joined : undefined;
+}
+
+function asText(value: unknown): string | undefined {
+  const text = Buffer.isBuffer(value) ? value.toString('latin1') : value;
+  return typeof text === 'string' ? text : undefined;
+}
+
+/** Baggage as before: the first value, a string, within the spec's size. */
+function baggageOnly(getter: TextMapGetter): TextMapGetter {
   return {
     keys: (carrier) => getter.keys(carrier),
     get(carrier, key) {
       const value = getter.get(carrier, key) as unknown;
-      const first = Array.isArray(value) ? (value as unknown[])[0] : value;
-      const text = Buffer.isBuffer(first) ? first.toString('latin1') : first;
-      if (typeof text !== 'string') return undefined;
-      const limit = MAX_HEADER_LENGTH[key.toLowerCase()];
-      return limit !== undefined && text.length > limit ? undefined : text;
+      const text = asText(Array.isArray(value) ? (value as unknown[])[0] : value);
+      if (key.toLowerCase() !== BAGGAGE) return text;
+      return text !== undefined && text.length <= MAX_BAGGAGE_LENGTH ? text : undefined;
     },
   };
 }

@@ -19,6 +19,7 @@ import { startMetricsServer } from './metrics/metrics-server.ts';
 import { processorOutcomeMeterProvider } from './metrics/processor-outcomes.ts';
 import { SpanMetricsProcessor } from './metrics/span-metrics-processor.ts';
 import { type TelemetryMetrics, createRegistry, createTelemetryMetrics } from './metrics/telemetry-metrics.ts';
+import { RandomTraceFlagProcessor } from './random-trace-flag.ts';
 import { createSampler } from './sampler.ts';
 import { SafePropagator } from './safe-propagator.ts';
 import { librariesLoadedBeforeStart } from './self-check.ts';
@@ -99,6 +100,8 @@ function startTracing(config: TelemetryConfig, metrics: TelemetryMetrics, option
   const processors: SpanProcessor[] = [new SpanMetricsProcessor(metrics)];
   if (config.baggageSpanAttributes.length > 0)
     processors.unshift(new BaggageSpanAttributesProcessor(config.baggageSpanAttributes));
+  // First, so every processor after it sees the span's final trace flags.
+  processors.unshift(new RandomTraceFlagProcessor());
   const exporter = options.spanExporter ?? (config.tracesUrl ? otlpTraceExporter(config) : undefined);
   if (exporter) {
     const selfObsMeterProvider = processorOutcomeMeterProvider((outcome, count) => {

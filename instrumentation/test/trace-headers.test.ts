@@ -18,7 +18,8 @@ test('work run in stored headers is a child of the span that stored them, with i
     request.end();
     return headers;
   });
-  assert.match(stored['traceparent'] ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  // Sampled (01) and, the trace id being ours and random, the Level 2 random flag (02).
+  assert.match(stored['traceparent'] ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-03$/);
   assert.equal(stored['baggage'], 'saga.id=s-1');
   // Later, as a JSON column read back from the database.
   const later = JSON.parse(JSON.stringify(stored)) as Record<string, unknown>;
