@@ -62,7 +62,7 @@ test('without its faults, every check that depends on them fails, and no other',
   // Side by side: nothing is broken, so the runs cannot disturb each other; each runs to its end.
   const records = await Promise.all(
     Object.keys(DEPENDS_ON_THE_FAULT).map((name) =>
-      runNamed(system(), name, { withoutFaults: true, ordersPerSecond: 0.3 }),
+      runNamed(system(), name, { withoutFaults: true, ordersPerSecond: 0.3, timeScale: 0.5 }),
     ),
   );
   for (const record of records) {
