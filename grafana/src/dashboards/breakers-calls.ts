@@ -4,7 +4,8 @@
 import type { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { GraphThresholdsStyleMode } from '@grafana/grafana-foundation-sdk/common';
 import { ThresholdsMode } from '@grafana/grafana-foundation-sdk/dashboard';
-import { prom } from '../queries.ts';
+import { jaeger, prom } from '../queries.ts';
+import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { timeseries } from '../panels.ts';
 import { zeroWhereAbsent } from '../promql.ts';
 import { BREAKER } from './breakers-panel-defaults.ts';
@@ -95,4 +96,19 @@ export function callLatencyP99(): TimeseriesPanelBuilder {
       '{{breaker}}',
     ).exemplar(true),
   );
+}
+
+/**
+ * A Jaeger search for the payments calls the bank breaker refused: a span records the breaker's
+ * name and its state as the call went through it, so `state=open` finds the refused ones.
+ */
+export function refusedBankCallTraces(): TablePanelBuilder {
+  return new TablePanelBuilder()
+    .title('Traces of calls the open bank breaker refused')
+    .description(
+      "Payments' traces whose bank call met an open breaker: each shows the order's saga declining the charge and compensating, without a call to the bank. Click a trace id to open it.",
+    )
+    .span(24)
+    .height(8)
+    .withTarget(jaeger('payments', 'hopscope.circuit_breaker.name=bank hopscope.circuit_breaker.state=open'));
 }

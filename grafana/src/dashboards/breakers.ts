@@ -9,6 +9,7 @@ import {
   callLatencyP99,
   callsByOutcome,
   failureRateAgainstThreshold,
+  refusedBankCallTraces,
   rejectedCallsPerSecond,
 } from './breakers-calls.ts';
 import {
@@ -54,6 +55,7 @@ export function breakersDashboard(): Dashboard {
       .withPanel(failureRateAgainstThreshold())
       .withPanel(rejectedCallsPerSecond())
       .withPanel(callLatencyP99())
+      .withPanel(refusedBankCallTraces())
       .withRow(new RowBuilder('Retries, timeouts and bulkheads'))
       .withPanel(retryAttemptsByOutcome())
       .withPanel(retriedCallsByResult())
