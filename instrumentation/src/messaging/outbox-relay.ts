@@ -2,6 +2,7 @@ import { ROOT_CONTEXT, context, propagation } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
 import { type EventLogger, resolveEventLogger } from '../event-logger.ts';
 import { resolveRegistry } from '../metrics/shared-metrics.ts';
+import { safely } from '../safely.ts';
 import { messagingMetrics } from './messaging-metrics.ts';
 import type { Outbox, OutboxRow } from './outbox.ts';
 import { type ConnectionPool, inTransaction } from './sql.ts';
@@ -132,13 +133,12 @@ export class OutboxRelay {
       let sent = 0;
       try {
         sent = await this.relayOnce();
-        if (this.failing) this.logger.info({ table: this.options.outbox.table }, 'outbox relay recovered');
+        if (this.failing) this.log('info', {}, 'outbox relay recovered');
         this.failing = false;
         backoffMs = this.options.pollIntervalMs;
       } catch (error) {
         this.metrics.outboxFailures.inc({ table: this.options.outbox.table });
-        if (!this.failing)
-          this.logger.warn({ table: this.options.outbox.table, err: error }, 'outbox relay failed; rows stay pending');
+        if (!this.failing) this.log('warn', { err: error }, 'outbox relay failed; rows stay pending');
         this.failing = true;
         await this.connection?.close().catch(() => undefined);
         this.connection = undefined;
@@ -148,6 +148,14 @@ export class OutboxRelay {
       if (sent < this.options.batchSize || this.failing)
         await this.sleep(this.failing ? backoffMs : this.options.pollIntervalMs);
     }
+  }
+
+  /**
+   * The application's logger may throw; the loop must not: a throw here would reject the
+   * relay's promise unhandled and end the process.
+   */
+  private log(level: 'info' | 'warn', fields: object, message: string): void {
+    safely('outbox relay log line', () => this.logger[level]({ table: this.options.outbox.table, ...fields }, message));
   }
 
   private sleep(ms: number): Promise<void> {

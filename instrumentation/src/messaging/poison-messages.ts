@@ -2,6 +2,7 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
 import { type EventLogger, resolveEventLogger } from '../event-logger.ts';
 import { resolveRegistry } from '../metrics/shared-metrics.ts';
+import { safely } from '../safely.ts';
 import { messagingMetrics } from './messaging-metrics.ts';
 
 /** Headers the helper sets on messages it sends back or dead-letters. */
@@ -52,7 +53,12 @@ export async function consumeWithRetries<M extends AmqpMessage>(
     throw new TypeError(`maxAttempts must be a whole number ≥ 1, got ${maxAttempts}`);
   const deadLetterQueue = options.deadLetterQueue ?? `${queue}.dead-letter`;
   const metrics = messagingMetrics(resolveRegistry(options.registry));
-  const logger = resolveEventLogger(options.logger);
+  const eventLogger = resolveEventLogger(options.logger);
+  // The application's logger may throw. Its calls below run in promise callbacks that nothing
+  // awaits, where a throw is an unhandled rejection that ends the process, or (the dead-letter
+  // line) before the ack, where it would leave a dead-lettered message to be delivered again.
+  const warn = (fields: object, message: string) =>
+    safely('poison-message log line', () => eventLogger.warn({ queue, ...fields }, message));
   await channel.assertQueue(deadLetterQueue, { durable: true });
 
   // The channel can close while a handler runs (a broker restart): acking then throws. The
@@ -62,7 +68,7 @@ export async function consumeWithRetries<M extends AmqpMessage>(
     try {
       channel.ack(msg);
     } catch (error) {
-      logger.warn({ queue, err: error }, 'could not ack a message (channel closed); the broker redelivers it');
+      warn({ err: error }, 'could not ack a message (channel closed); the broker redelivers it');
     }
   };
   const settle = async (msg: M, error: unknown) => {
@@ -88,10 +94,7 @@ export async function consumeWithRetries<M extends AmqpMessage>(
       channel.sendToQueue(deadLetterQueue, msg.content, properties);
       metrics.deadLettered.inc({ messaging_destination_name: queue, error_type: err.name });
       span?.addEvent('message.dead_lettered', { 'hopscope.messaging.attempt': attempts });
-      logger.warn(
-        { queue, dead_letter_queue: deadLetterQueue, attempts, reason: err.message },
-        'message dead-lettered',
-      );
+      warn({ dead_letter_queue: deadLetterQueue, attempts, reason: err.message }, 'message dead-lettered');
     }
     await channel.waitForConfirms?.();
     ack(msg);
@@ -104,7 +107,7 @@ export async function consumeWithRetries<M extends AmqpMessage>(
       (error: unknown) =>
         settle(msg, error).catch((settleError: unknown) => {
           // The copy could not be sent: leave the original unacked, the broker redelivers it.
-          logger.warn({ queue, err: settleError }, 'could not retry or dead-letter a failed message');
+          warn({ err: settleError }, 'could not retry or dead-letter a failed message');
         }),
     );
   });
