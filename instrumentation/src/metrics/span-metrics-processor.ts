@@ -1,9 +1,20 @@
 import { type Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { safely } from '../safely.ts';
 import * as attr from '../semconv.ts';
 import { observeDuration } from './shared-metrics.ts';
 import type { TelemetryMetrics } from './telemetry-metrics.ts';
+
+// The instrumentations (instrumentations.ts) whose spans are requests and messages, by the
+// name of their tracer. An application's own span with the same kind and attributes (a
+// wrapper around its HTTP client, say) is not a second request: counting it would add a
+// phantom series, with no server address, as large as the real one.
+const HTTP_SCOPES = new Set(['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-undici']);
+const MESSAGING_SCOPES = new Set([
+  '@opentelemetry/instrumentation-amqplib',
+  '@hopscope/instrumentation-rabbitmq-client',
+]);
 
 /**
  * Records RED and messaging metrics from finished spans, so that metrics and traces come from
@@ -20,12 +31,20 @@ export class SpanMetricsProcessor implements SpanProcessor {
   onStart(): void {}
 
   onEnd(span: ReadableSpan): void {
+    // The SDK calls processors in turn without catching: a throw here (a span ended at an
+    // invalid time has a NaN duration, which prom-client refuses) would reach the
+    // application's span.end() and keep the span from the batch processor after this one.
+    safely('span metrics', () => this.record(span));
+  }
+
+  private record(span: ReadableSpan): void {
     const a = span.attributes;
+    const scope = span.instrumentationScope.name;
     if (span.kind === SpanKind.SERVER || span.kind === SpanKind.CLIENT) {
       const method = a[attr.ATTR_HTTP_REQUEST_METHOD] ?? a[attr.OLD_ATTR_HTTP_METHOD];
-      if (method !== undefined) this.recordHttp(span, a, text(method));
+      if (method !== undefined && HTTP_SCOPES.has(scope)) this.recordHttp(span, a, text(method));
     } else if (span.kind === SpanKind.PRODUCER || span.kind === SpanKind.CONSUMER) {
-      if (isMessagingSpan(a)) this.recordMessaging(span, a);
+      if (isMessagingSpan(a) && MESSAGING_SCOPES.has(scope)) this.recordMessaging(span, a);
     }
   }
 
