@@ -75,10 +75,14 @@ const STATE_ORDER: readonly OrderState[] = ['confirmed', 'cancelled', 'failed', 
 /**
  * Every order ended confirmed, cancelled or failed: a saga never stays half done, whatever
  * crashed or timed out (its sweeper times it out and compensates). The state is the fold of
- * the order's events (order-states.ts); a cancellation under way is not an end.
+ * the order's events (order-states.ts); a cancellation under way is not an end. Only orders
+ * placed before the check's phase began are held to it: the run's traffic goes on meanwhile,
+ * and an order placed a second ago is rightly still under way.
  */
 async function ordersTerminal(ctx: CheckContext): Promise<InvariantReport> {
-  const orders = [...(await readDatabase(ctx, 'orders', (client) => readOrders(client))).values()];
+  const all = [...(await readDatabase(ctx, 'orders', (client) => readOrders(client))).values()];
+  const phaseAgeS = (Date.now() - ctx.windowStart) / 1000;
+  const orders = all.filter((o) => o.ageS >= phaseAgeS);
   const stuck = orders.filter((o) => !TERMINAL_STATES.has(o.state)).sort((a, b) => b.ageS - a.ageS);
   const byState = STATE_ORDER.map((state) => [state, orders.filter((o) => o.state === state).length] as const)
     .filter(([, n]) => n > 0)
