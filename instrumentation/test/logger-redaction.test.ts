@@ -127,6 +127,15 @@ test("a child logger's bindings are redacted, and so are its children's", async 
   assert.ok(logged.line.includes('"tenant":"acme"') && logged.record.includes('"stringValue":"acme"'));
 });
 
+test('objects interpolated into the message are redacted too', async () => {
+  const { stdout, destination } = capture();
+  const log = createLogger({ destination });
+  log.info('login %o', { user: 'ada', Password: 'fmt-s3cr3t' });
+  log.info({ order: 1 }, 'call %j', { headers: { Authorization: 'fmt-hdr-s3cr3t' } });
+  assertHidden(await loggedAs(stdout, 'login {"user":"ada","Password":"[Redacted]"}'), ['fmt-s3cr3t']);
+  assertHidden(await loggedAs(stdout, 'call {"headers":{"Authorization":"[Redacted]"}}'), ['fmt-hdr-s3cr3t']);
+});
+
 test('deeper paths are not redacted unless listed in `redact`', async () => {
   const { stdout, destination } = capture();
   createLogger({ destination }).info({ a: { b: { password: 'deep-unlisted' } } }, 'deep, unlisted');

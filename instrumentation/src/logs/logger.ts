@@ -5,7 +5,7 @@ import type { DestinationStream, Logger, StreamEntry } from 'pino';
 import type Pino from 'pino';
 import { type TelemetryConfig, readConfig } from '../config.ts';
 import { activeTelemetry, onShutdown } from '../start.ts';
-import { DEFAULT_REDACTED_KEYS, REDACTED, redactCredentials } from './redact-credentials.ts';
+import { DEFAULT_REDACTED_KEYS, REDACTED, redactCredentials, redactInterpolated } from './redact-credentials.ts';
 import { LOG_OUTCOMES_EVENT, type LogOutcomes, type OtlpLogTransportOptions } from './log-transport-protocol.ts';
 
 export interface LoggerOptions {
@@ -79,6 +79,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       // pino's own redactor only for the application's extra paths: it costs microseconds a line.
       ...(extraPaths.length > 0 ? { redact: { paths: extraPaths, censor: REDACTED } } : {}),
       formatters: { log: redactCredentials },
+      hooks: {
+        // Values interpolated into the message come after it (`log.info(fields?, msg, ...values)`).
+        logMethod(args, method) {
+          redactInterpolated(args, typeof args[0] === 'string' ? 1 : 2);
+          method.apply(this, args);
+        },
+      },
       mixin: traceFields,
     },
     pino.multistream(streams),

@@ -58,6 +58,17 @@ export function redactCredentials(fields: Record<string, unknown>): Record<strin
   return redactFrom(fields, TOP_LEVEL);
 }
 
+/**
+ * The values interpolated into a message (`log.info('login %o', user)`): each object is
+ * redacted as if it were logged at the top level. Mutates `values`, pino's own argument list.
+ */
+export function redactInterpolated(values: unknown[], from: number): void {
+  for (let i = from; i < values.length; i++) {
+    const value = values[i];
+    if (isWalkable(value)) values[i] = redactCredentials(value);
+  }
+}
+
 function redactFrom(fields: Record<string, unknown>, level: number): Record<string, unknown> {
   let result: Record<string, unknown> | undefined;
   for (const key in fields) {
