@@ -4,7 +4,7 @@
 import { type Span, TraceFlags, context, diag, propagation, trace } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { safely } from './safely.ts';
-import { activeTelemetry } from './start.ts';
+import { activeTelemetry } from './telemetry-state.ts';
 
 type Middleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
 

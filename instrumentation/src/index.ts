@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { metricsHandler } from './metrics/metrics-server.ts';
 import * as metricNames from './metrics/names.ts';
-import { activeTelemetry } from './start.ts';
+import { activeTelemetry } from './telemetry-state.ts';
 
 export { readConfig } from './config.ts';
 export type { ConfigResult, ConsumeContextMode, SamplerName, TelemetryConfig } from './config.ts';
@@ -17,8 +17,9 @@ export type { RabbitmqClientInstrumentationConfig } from './rabbitmq-client-inst
 export { SafePropagator } from './safe-propagator.ts';
 export { traceHeaders, withTraceHeaders } from './trace-headers.ts';
 export { metricNames };
-export { METRICS_PATH, activeTelemetry, forceFlush, shutdown, start } from './start.ts';
-export type { Telemetry } from './start.ts';
+export { METRICS_PATH, forceFlush, shutdown, start } from './start.ts';
+export { activeTelemetry } from './telemetry-state.ts';
+export type { Telemetry } from './telemetry-state.ts';
 export type { StartOptions } from './types.ts';
 
 /**

@@ -24,33 +24,15 @@ import { createSampler } from './sampler.ts';
 import { SafePropagator } from './safe-propagator.ts';
 import { librariesLoadedBeforeStart } from './self-check.ts';
 import { startupLine } from './startup-line.ts';
+import { type Telemetry, activeTelemetry, runShutdownHooks, setActiveTelemetry } from './telemetry-state.ts';
 import type { StartOptions } from './types.ts';
 
 export const METRICS_PATH = '/metrics';
 const SHUTDOWN_TIMEOUT_MS = 5000;
 
-/** What `start()` set up; `enabled` is false when telemetry is off (disabled or misconfigured). */
-export interface Telemetry {
-  enabled: boolean;
-  config: TelemetryConfig;
-  metrics: TelemetryMetrics;
-}
-
-let active: Telemetry | undefined;
 let tracerProvider: TracerProvider | undefined;
 let metricsServer: Server | undefined;
-const shutdownHooks: Array<() => Promise<void>> = [];
 let shuttingDown: Promise<void> | undefined;
-
-/** The telemetry `start()` set up, if it ran. */
-export function activeTelemetry(): Telemetry | undefined {
-  return active;
-}
-
-/** Work to finish on `shutdown()` (loggers register their flush here). */
-export function onShutdown(hook: () => Promise<void>): void {
-  shutdownHooks.push(hook);
-}
 
 /**
  * Starts traces, metrics and log correlation. Idempotent; never throws: a configuration
@@ -58,12 +40,14 @@ export function onShutdown(hook: () => Promise<void>): void {
  * telemetry off.
  */
 export function start(options: StartOptions = {}): Telemetry {
-  if (active) return active;
+  const started = activeTelemetry();
+  if (started) return started;
   const { config, problems } = readConfig(options.env ?? process.env);
   applyOptions(config, options);
   const metrics = createMetrics(options, problems);
   const enabled = !config.disabled && problems.length === 0;
-  active = { enabled, config, metrics };
+  const active: Telemetry = { enabled, config, metrics };
+  setActiveTelemetry(active);
   try {
     if (config.diagLogLevel) diag.setLogger(new DiagConsoleLogger(), diagLogLevelFromString(config.diagLogLevel));
     const loadedBefore = librariesLoadedBeforeStart();
@@ -150,7 +134,7 @@ export function shutdown(): Promise<void> {
 }
 
 async function runShutdown(): Promise<void> {
-  const work: Array<Promise<void>> = shutdownHooks.map((hook) => hook());
+  const work: Array<Promise<void>> = runShutdownHooks();
   if (tracerProvider) work.push(tracerProvider.shutdown());
   if (metricsServer) work.push(new Promise<void>((resolve) => metricsServer!.close(() => resolve())));
   let timer: NodeJS.Timeout | undefined;

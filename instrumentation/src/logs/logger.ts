@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { DestinationStream, Logger, StreamEntry } from 'pino';
 import type Pino from 'pino';
 import { type TelemetryConfig, readConfig } from '../config.ts';
-import { activeTelemetry, onShutdown } from '../start.ts';
+import { activeTelemetry, onShutdown } from '../telemetry-state.ts';
 import { DEFAULT_REDACTED_KEYS, REDACTED, redactCredentials, redactInterpolated } from './redact-credentials.ts';
 import { LOG_OUTCOMES_EVENT, type LogOutcomes, type OtlpLogTransportOptions } from './log-transport-protocol.ts';
 

@@ -1,0 +1,88 @@
+// What importing each entry point of the built package loads, as a user's service imports it
+// (resolved from the repository root through the package's exports). The helper subpaths are
+// for services that want breaker, saga or outbox telemetry without the tracing SDK: they must
+// load nothing but @opentelemetry/api, prom-client and the package's own code.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { test } from 'node:test';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PACKAGE_DIST = new URL('../dist/', import.meta.url).href;
+
+// Counted in a fresh process: a load hook sees every module file, ESM or CommonJS, that the
+// import pulls in (node: builtins are left out: they ship inside the node binary).
+const COUNT_MODULES = `
+import { registerHooks } from 'node:module';
+const loaded = new Set();
+registerHooks({ load(url, context, nextLoad) { loaded.add(url); return nextLoad(url, context); } });
+await import(process.env.ENTRY);
+process.stdout.write(JSON.stringify([...loaded].filter((url) => !url.startsWith('node:'))));
+`;
+
+async function modulesLoadedBy(entry: string): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', COUNT_MODULES], {
+    cwd: REPO_ROOT,
+    // Telemetry off, so `/register` exports nothing: its imports are static and load all the same.
+    env: { PATH: process.env['PATH'] ?? '', ENTRY: entry, OTEL_SDK_DISABLED: 'true' },
+  });
+  return JSON.parse(stdout) as string[];
+}
+
+/** The package a module file belongs to: its node_modules folder, or ours. */
+function packageOf(url: string): string {
+  if (url.startsWith(PACKAGE_DIST)) return '@hopscope/instrumentation';
+  const inNodeModules = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  return inNodeModules ? inNodeModules[1] : url;
+}
+
+function countByPackage(urls: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const url of urls) counts.set(packageOf(url), (counts.get(packageOf(url)) ?? 0) + 1);
+  return counts;
+}
+
+// prom-client brings tdigest, and tdigest bintrees.
+const ALLOWED_PACKAGES = ['@hopscope/instrumentation', '@opentelemetry/api', 'prom-client', 'tdigest', 'bintrees'];
+
+// @opentelemetry/api 1.10 is 51 files, loaded twice: our ESM imports its ESM build and
+// prom-client requires its CommonJS one (102 files); prom-client with its dependencies is 37.
+// Those 139 are the floor. The package's own modules are what this package controls: a helper
+// subpath needs about fifteen; 25 leaves room to grow, and is far below the ~30 that pulling
+// start.ts back in costs (with its SDK packages, which ALLOWED_PACKAGES refuses anyway).
+const MAX_OWN_MODULES = 25;
+const MAX_MODULES = 170;
+
+for (const subpath of ['/resilience', '/saga', '/messaging']) {
+  const entry = `@hopscope/instrumentation${subpath}`;
+  test(`importing ${entry} alone loads only @opentelemetry/api, prom-client and the package's own modules`, async (t) => {
+    const loaded = await modulesLoadedBy(entry);
+    const byPackage = countByPackage(loaded);
+    t.diagnostic(`${entry}: ${loaded.length} modules ${JSON.stringify(Object.fromEntries(byPackage))}`);
+    assert.ok(byPackage.get('@hopscope/instrumentation'), `${entry} did not resolve to the built package`);
+    assert.deepEqual(
+      [...byPackage.keys()].filter((name) => !ALLOWED_PACKAGES.includes(name)),
+      [],
+      `${entry} loads packages beyond @opentelemetry/api and prom-client`,
+    );
+    const own = loaded.filter((url) => url.startsWith(PACKAGE_DIST));
+    assert.ok(
+      own.length <= MAX_OWN_MODULES,
+      `${entry} loads ${own.length} of the package's modules (bound ${MAX_OWN_MODULES}):\n${own.join('\n')}`,
+    );
+    assert.ok(loaded.length <= MAX_MODULES, `${entry} loads ${loaded.length} modules (bound ${MAX_MODULES})`);
+  });
+}
+
+// The root entry and the register flag start the SDK by design; their counts are reported,
+// and bounded loosely so that a new heavy dependency is noticed.
+const MAX_SDK_MODULES = 450;
+for (const subpath of ['', '/register']) {
+  const entry = `@hopscope/instrumentation${subpath}`;
+  test(`importing ${entry} loads at most ${MAX_SDK_MODULES} modules`, async (t) => {
+    const loaded = await modulesLoadedBy(entry);
+    t.diagnostic(`${entry}: ${loaded.length} modules ${JSON.stringify(Object.fromEntries(countByPackage(loaded)))}`);
+    assert.ok(loaded.length <= MAX_SDK_MODULES, `${entry} loads ${loaded.length} modules`);
+  });
+}
