@@ -1,12 +1,12 @@
 // amqplib consumers in link mode: a new trace linked to the producer, with its baggage kept.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { SpanKind, context, propagation, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import type * as Amqp from 'amqplib';
 import { forceFlush, start } from '../src/start.ts';
+import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
 
 const exporter = new InMemorySpanExporter();
 start({
@@ -21,11 +21,13 @@ test('the consumer links to the producer and still sees the baggage', async (t) 
   const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
   t.after(() => connection.close());
   const channel = await connection.createChannel();
-  const queue = `link-mode-${randomUUID()}`;
+  const queue = uniqueQueue('link-mode');
+  t.after(() => deleteQueues(queue));
   await channel.assertQueue(queue, { autoDelete: true });
   const seen = new Promise<string | undefined>((resolve) => {
     void channel.consume(queue, (msg) => {
-      channel.ack(msg!);
+      if (!msg) return; // the consumer is cancelled when the queue is deleted at the end
+      channel.ack(msg);
       resolve(propagation.getBaggage(context.active())?.getEntry('saga.id')?.value);
     });
   });

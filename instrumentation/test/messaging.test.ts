@@ -16,6 +16,7 @@ import { inTransaction } from '../src/messaging/sql.ts';
 import { forceFlush, start } from '../src/start.ts';
 import { captureLogger } from './helpers/capture-logger.ts';
 import { metricValue } from './helpers/metrics-text.ts';
+import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
 import { TcpProxy } from './helpers/tcp-proxy.ts';
 
 const exporter = new InMemorySpanExporter();
@@ -41,7 +42,10 @@ test('an outbox message written in a request is consumed in that trace, across a
   const outbox = new Outbox({ table: `outbox_${suffix}`, pool });
   await outbox.createTable(pool);
   t.after(() => pool.query(`DROP TABLE ${outbox.table}`));
-  const queue = `outbox-orders-${suffix}`;
+  const queue = uniqueQueue('outbox');
+  // Deleted by name, not left to autoDelete: a test that fails before it consumes would leave
+  // an auto-delete queue that never had a consumer, and its message, behind for good.
+  t.after(() => deleteQueues(queue));
   const channel = await connection.createChannel();
   await channel.assertQueue(queue, { autoDelete: true });
 
@@ -77,8 +81,9 @@ test('an outbox message written in a request is consumed in that trace, across a
 
   const consumed = new Promise<Amqp.ConsumeMessage>((resolve) => {
     void channel.consume(queue, (msg) => {
-      channel.ack(msg!);
-      resolve(msg!);
+      if (!msg) return; // the consumer is cancelled when the queue is deleted at the end
+      channel.ack(msg);
+      resolve(msg);
     });
   });
   await proxy.open(); // the broker is back
@@ -103,9 +108,9 @@ test('an outbox message written in a request is consumed in that trace, across a
 
 test('a message delivered twice is processed once and counted once as a duplicate', async (t) => {
   const consumer = new IdempotentConsumer({ consumer: `billing-${suffix}`, table: `processed_${suffix}` });
+  t.after(() => pool.query(`DROP TABLE IF EXISTS ${consumer.table}; DROP TABLE IF EXISTS charges_${suffix}`));
   await consumer.createTable(pool);
   await pool.query(`CREATE TABLE charges_${suffix} (message_id text)`);
-  t.after(() => pool.query(`DROP TABLE ${consumer.table}; DROP TABLE charges_${suffix}`));
   const charge = (messageId: string) =>
     consumer.process(pool, messageId, async (tx) => {
       await tx.query(`INSERT INTO charges_${suffix} VALUES ($1)`, [messageId]);
@@ -135,8 +140,10 @@ test('a message delivered twice is processed once and counted once as a duplicat
   );
 });
 
-test('a poison message is retried N times, then dead-lettered with its reason', async () => {
-  const queue = `poison-${suffix}`;
+test('a poison message is retried N times, then dead-lettered with its reason', async (t) => {
+  const queue = uniqueQueue('poison');
+  // The helper declares the dead-letter queue durable: nothing else would ever remove it.
+  t.after(() => deleteQueues(queue, `${queue}.dead-letter`));
   const channel = await connection.createConfirmChannel();
   await channel.assertQueue(queue, { autoDelete: true });
   const logger = captureLogger();
@@ -162,7 +169,6 @@ test('a poison message is retried N times, then dead-lettered with its reason', 
     void poll();
   });
   channel.ack(dead);
-  await channel.deleteQueue(`${queue}.dead-letter`);
   assert.equal(attempts, 3);
   assert.equal(dead.content.toString(), 'not json', 'the message is kept as it was');
   assert.equal(dead.properties.headers?.[HEADER_DEAD_LETTER_REASON], 'cannot parse order');

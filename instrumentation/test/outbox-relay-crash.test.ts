@@ -9,6 +9,7 @@ import amqp from 'amqplib';
 import pg from 'pg';
 import { Outbox } from '../src/messaging/outbox.ts';
 import { inTransaction } from '../src/messaging/sql.ts';
+import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
 import { ServiceProcess } from './helpers/service-process.ts';
 
 const ROWS = 400;
@@ -17,27 +18,28 @@ test('a relay killed mid-work: a second relay delivers every message', async (t)
   const suffix = randomUUID().slice(0, 8);
   const pool = new pg.Pool({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres', max: 2 });
   const outbox = new Outbox({ table: `outbox_crash_${suffix}` });
+  const queue = uniqueQueue('outbox-crash');
+  const relays: ServiceProcess[] = [];
+  // Registered before anything is created, so that a failure at any step still removes it all.
+  t.after(async () => {
+    // In order: nothing may use the queue, the table or the pool after it is gone.
+    for (const relay of relays) await relay.stop('SIGKILL');
+    await deleteQueues(queue);
+    await pool.query(`DROP TABLE IF EXISTS ${outbox.table}`);
+    await pool.end();
+  });
   await outbox.createTable(pool);
-  const queue = `outbox-crash-${suffix}`;
   await inTransaction(pool, async (tx) => {
     for (let i = 0; i < ROWS; i++) await outbox.write(tx, { routingKey: queue, payload: { i }, messageId: `m-${i}` });
   });
 
   const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+  t.after(() => connection.close());
   const channel = await connection.createChannel();
   await channel.assertQueue(queue, { autoDelete: false });
-  const relays: ServiceProcess[] = [];
-  t.after(async () => {
-    // In order: nothing may use the queue, the table or the pool after it is gone.
-    for (const relay of relays) await relay.stop('SIGKILL');
-    await channel.deleteQueue(queue);
-    await connection.close();
-    await pool.query(`DROP TABLE ${outbox.table}`);
-    await pool.end();
-  });
   const received: string[] = [];
   await channel.consume(queue, (msg) => {
-    if (!msg) return; // the consumer is cancelled when the queue is deleted at the end
+    if (!msg) return; // amqplib hands null to a consumer the broker cancelled
     received.push(String(msg.properties.messageId));
     channel.ack(msg);
   });

@@ -14,6 +14,7 @@ import { SagaTelemetry } from '../src/saga/sagas.ts';
 import { forceFlush, start } from '../src/start.ts';
 import { captureLogger } from './helpers/capture-logger.ts';
 import { metricValue } from './helpers/metrics-text.ts';
+import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
 
 const exporter = new InMemorySpanExporter();
 const telemetry = start({ spanExporter: exporter, serviceName: 'sagas', env: { OTEL_LOGS_EXPORTER: 'none' } });
@@ -85,27 +86,30 @@ test('choreographed: two consumers carry the saga id in baggage, and it ends onc
   const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
   t.after(() => connection.close());
   const channel = await connection.createChannel();
-  const [stockQueue, paymentQueue] = [`saga-stock-${randomUUID()}`, `saga-payment-${randomUUID()}`];
+  const [stockQueue, paymentQueue] = [uniqueQueue('saga-stock'), uniqueQueue('saga-payment')];
+  t.after(() => deleteQueues(stockQueue, paymentQueue));
   for (const queue of [stockQueue, paymentQueue]) await channel.assertQueue(queue, { autoDelete: true });
   const ended = new Promise<void>((resolve) => {
     // Participant 1: reserves stock, then hands over to payments.
     void channel.consume(stockQueue, (msg) => {
+      if (!msg) return; // the consumer is cancelled when the queue is deleted at the end
       const saga = sagas.current()!;
       void sagas
         .step(saga, 'reserve-stock', () => {
           log.info('stock reserved');
-          channel.sendToQueue(paymentQueue, msg!.content);
+          channel.sendToQueue(paymentQueue, msg.content);
         })
-        .then(() => channel.ack(msg!));
+        .then(() => channel.ack(msg));
     });
     // Participant 2: charges and ends the saga.
     void channel.consume(paymentQueue, (msg) => {
+      if (!msg) return;
       const saga = sagas.current()!;
       void sagas
         .step(saga, 'charge-payment', () => log.info('payment charged'))
         .then(() => {
           sagas.end(saga, 'completed');
-          channel.ack(msg!);
+          channel.ack(msg);
           resolve();
         });
     });

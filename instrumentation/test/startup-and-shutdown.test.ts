@@ -91,6 +91,8 @@ test('SIGTERM: spans are flushed, then the process ends by the signal as it woul
     // A one-minute batch delay: only the shutdown flush can deliver the span in time.
     const env = { OTEL_SERVICE_NAME: 'plain', OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_BSP_SCHEDULE_DELAY: '60000' };
     const server = new ServiceProcess('plain-server.mjs', env, flags);
+    // A failed check below would otherwise leave the server running, and the suite waiting on it.
+    t.after(() => server.stop('SIGKILL'));
     const port = String((await server.waitForLine('listening'))['port']);
     assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), 'ok');
     const stoppedAt = Date.now();
