@@ -9,6 +9,7 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { SERVICES_ENV } from '../instrumentation/test/helpers/test-services.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const APPS = fileURLToPath(new URL('./apps/', import.meta.url));
@@ -55,6 +56,7 @@ function startApp(script: string, variant: Variant, env: Record<string, string>)
     execArgv: ['--disable-warning=ExperimentalWarning', ...variant.execArgv],
     env: {
       PATH: process.env['PATH'] ?? '',
+      ...SERVICES_ENV,
       OTEL_SERVICE_NAME: 'bench',
       OTEL_TRACES_SAMPLER: 'always_on',
       ...variant.env,

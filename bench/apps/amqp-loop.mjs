@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 const total = Number(process.env.BENCH_MESSAGES ?? 5000);
 const window = 100;
 const queue = `hopscope-bench-${randomUUID()}`;
-const connection = await amqp.connect(process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
+const connection = await amqp.connect(process.env.AMQP_URL);
 try {
   const publisher = await connection.createConfirmChannel();
   const consumer = await connection.createChannel();

@@ -7,6 +7,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import type * as Amqp from 'amqplib';
 import { forceFlush, start } from '../src/start.ts';
 import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
+import { AMQP_URL } from './helpers/test-services.ts';
 
 const exporter = new InMemorySpanExporter();
 start({
@@ -18,7 +19,7 @@ start({
 const amqp = createRequire(import.meta.url)('amqplib') as typeof Amqp; // loaded after start(): instrumented
 
 test('the consumer links to the producer and still sees the baggage', async (t) => {
-  const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+  const connection = await amqp.connect(AMQP_URL);
   t.after(() => connection.close());
   const channel = await connection.createChannel();
   const queue = uniqueQueue('link-mode');

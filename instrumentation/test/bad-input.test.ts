@@ -8,6 +8,7 @@ import amqp from 'amqplib';
 import { KIND, OtlpReceiver } from './helpers/otlp-receiver.ts';
 import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
 import { ServiceProcess } from './helpers/service-process.ts';
+import { AMQP_URL } from './helpers/test-services.ts';
 
 const receiver = new OtlpReceiver();
 const queue = uniqueQueue('bad-input');
@@ -73,7 +74,7 @@ const HOSTILE_AMQP_HEADERS: Array<[string, Record<string, unknown>]> = [
 ];
 
 test('AMQP: hostile header values → every message consumed, each in a new trace', async (t) => {
-  const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+  const connection = await amqp.connect(AMQP_URL);
   t.after(() => connection.close());
   const channel = await connection.createConfirmChannel();
   const orders = HOSTILE_AMQP_HEADERS.map(([name, headers]) => ({ name, headers, id: randomUUID() }));
@@ -95,7 +96,7 @@ test('AMQP: hostile header values → every message consumed, each in a new trac
 });
 
 test('AMQP: a valid traceparent (the control) is continued', async (t) => {
-  const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+  const connection = await amqp.connect(AMQP_URL);
   t.after(() => connection.close());
   const channel = await connection.createConfirmChannel();
   const id = randomUUID();

@@ -18,6 +18,7 @@ import { captureLogger } from './helpers/capture-logger.ts';
 import { metricValue } from './helpers/metrics-text.ts';
 import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
 import { TcpProxy } from './helpers/tcp-proxy.ts';
+import { AMQP_URL, BROKER_ADDRESS, DATABASE_URL, amqpUrlVia } from './helpers/test-services.ts';
 
 const exporter = new InMemorySpanExporter();
 const telemetry = start({ spanExporter: exporter, serviceName: 'messaging', env: { OTEL_LOGS_EXPORTER: 'none' } });
@@ -27,11 +28,11 @@ const amqp = require('amqplib') as typeof Amqp;
 const { Pool } = require('pg') as typeof Pg;
 const metrics = () => telemetry.metrics.registry.metrics();
 const suffix = randomUUID().slice(0, 8);
-const pool = new Pool({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres', max: 4 });
+const pool = new Pool({ connectionString: DATABASE_URL, max: 4 });
 let connection: Amqp.ChannelModel;
 
 before(async () => {
-  connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+  connection = await amqp.connect(AMQP_URL);
 });
 after(async () => {
   await connection.close();
@@ -50,7 +51,7 @@ test('an outbox message written in a request is consumed in that trace, across a
   await channel.assertQueue(queue, { autoDelete: true });
 
   // The relay reaches the broker through a proxy that starts closed: the broker is "down".
-  const proxy = new TcpProxy({ host: '127.0.0.1', port: 5672 });
+  const proxy = new TcpProxy(BROKER_ADDRESS);
   const logger = captureLogger();
   const relay = new OutboxRelay({
     outbox,
@@ -58,7 +59,7 @@ test('an outbox message written in a request is consumed in that trace, across a
     logger,
     pollIntervalMs: 50,
     maxBackoffMs: 200,
-    connect: () => amqp.connect(`amqp://guest:guest@127.0.0.1:${proxy.port}`),
+    connect: () => amqp.connect(amqpUrlVia(proxy.port)),
   });
   await proxy.open();
   await proxy.close(); // keeps the port, refuses connections

@@ -11,12 +11,13 @@ import { Outbox } from '../src/messaging/outbox.ts';
 import { inTransaction } from '../src/messaging/sql.ts';
 import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
 import { ServiceProcess } from './helpers/service-process.ts';
+import { AMQP_URL, DATABASE_URL } from './helpers/test-services.ts';
 
 const ROWS = 400;
 
 test('a relay killed mid-work: a second relay delivers every message', async (t) => {
   const suffix = randomUUID().slice(0, 8);
-  const pool = new pg.Pool({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres', max: 2 });
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
   const outbox = new Outbox({ table: `outbox_crash_${suffix}` });
   const queue = uniqueQueue('outbox-crash');
   const relays: ServiceProcess[] = [];
@@ -33,7 +34,7 @@ test('a relay killed mid-work: a second relay delivers every message', async (t)
     for (let i = 0; i < ROWS; i++) await outbox.write(tx, { routingKey: queue, payload: { i }, messageId: `m-${i}` });
   });
 
-  const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+  const connection = await amqp.connect(AMQP_URL);
   t.after(() => connection.close());
   const channel = await connection.createChannel();
   await channel.assertQueue(queue, { autoDelete: false });

@@ -6,6 +6,7 @@ import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import type * as Pg from 'pg';
 import { forceFlush, start } from '../src/start.ts';
+import { DATABASE_URL } from './helpers/test-services.ts';
 
 const exporter = new InMemorySpanExporter();
 start({ spanExporter: exporter, serviceName: 'pg-test', env: { OTEL_LOGS_EXPORTER: 'none' } });
@@ -13,7 +14,7 @@ start({ spanExporter: exporter, serviceName: 'pg-test', env: { OTEL_LOGS_EXPORTE
 const { Client } = createRequire(import.meta.url)('pg') as typeof Pg;
 
 test('a query inside a span is its CLIENT child, with the statement', async (t) => {
-  const client = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
+  const client = new Client({ connectionString: DATABASE_URL });
   await client.connect();
   t.after(() => client.end());
   const parent = await trace.getTracer('test').startActiveSpan('place order', async (span) => {

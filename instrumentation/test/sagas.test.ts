@@ -15,6 +15,7 @@ import { forceFlush, start } from '../src/start.ts';
 import { captureLogger } from './helpers/capture-logger.ts';
 import { metricValue } from './helpers/metrics-text.ts';
 import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
+import { AMQP_URL } from './helpers/test-services.ts';
 
 const exporter = new InMemorySpanExporter();
 const telemetry = start({ spanExporter: exporter, serviceName: 'sagas', env: { OTEL_LOGS_EXPORTER: 'none' } });
@@ -83,7 +84,7 @@ test('choreographed: two consumers carry the saga id in baggage, and it ends onc
       },
     }),
   });
-  const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+  const connection = await amqp.connect(AMQP_URL);
   t.after(() => connection.close());
   const channel = await connection.createChannel();
   const [stockQueue, paymentQueue] = [uniqueQueue('saga-stock'), uniqueQueue('saga-payment')];

@@ -9,7 +9,8 @@ import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import type { Histogram } from 'prom-client';
 import { forceFlush, start } from '../src/start.ts';
-import { AMQP_URL, deleteQueues, uniqueQueue } from './helpers/queues.ts';
+import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
+import { AMQP_URL } from './helpers/test-services.ts';
 
 const exporter = new InMemorySpanExporter();
 const telemetry = start({ spanExporter: exporter, serviceName: 'span-metrics', env: { OTEL_LOGS_EXPORTER: 'none' } });

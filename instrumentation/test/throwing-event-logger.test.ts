@@ -11,10 +11,11 @@ import { Outbox } from '../src/messaging/outbox.ts';
 import { OutboxRelay } from '../src/messaging/outbox-relay.ts';
 import { consumeWithRetries } from '../src/messaging/poison-messages.ts';
 import { inTransaction } from '../src/messaging/sql.ts';
-import { AMQP_URL, deleteQueues, uniqueQueue } from './helpers/queues.ts';
+import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
 import { TcpProxy } from './helpers/tcp-proxy.ts';
+import { AMQP_URL, BROKER_ADDRESS, DATABASE_URL, amqpUrlVia } from './helpers/test-services.ts';
 
-const pool = new pg.Pool({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres', max: 4 });
+const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
 let connection: ChannelModel;
 // Without this listener an unhandled rejection ends the test process; with it, each test
 // asserts there was none.
@@ -67,7 +68,7 @@ test('the outbox relay keeps relaying when the logger throws on its failure and 
   });
 
   // The broker starts "down" (a closed proxy): the relay's first batch fails and it logs that.
-  const proxy = new TcpProxy({ host: '127.0.0.1', port: 5672 });
+  const proxy = new TcpProxy(BROKER_ADDRESS);
   await proxy.open();
   await proxy.close();
   t.after(() => proxy.close());
@@ -79,7 +80,7 @@ test('the outbox relay keeps relaying when the logger throws on its failure and 
     registry: new Registry(),
     pollIntervalMs: 25,
     maxBackoffMs: 100,
-    connect: () => amqp.connect(`amqp://guest:guest@127.0.0.1:${proxy.port}`),
+    connect: () => amqp.connect(amqpUrlVia(proxy.port)),
   });
   const write = (n: number) =>
     inTransaction(pool, (tx) => outbox.write(tx, { routingKey: queue, payload: { n } }).then(() => undefined));

@@ -3,8 +3,7 @@
 // The fixture services declare their queue durable and not auto-deleted, as a real service
 // would: nothing but this removes it, and a leftover keeps its messages for the next run.
 import { randomUUID } from 'node:crypto';
-
-export const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+import { AMQP_URL } from './test-services.ts';
 
 /** e.g. `hopscope-config-<uuid>`. */
 export function uniqueQueue(purpose: string): string {

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { SERVICES_ENV } from './test-services.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -19,7 +20,13 @@ export class ServiceProcess {
     // Resolved from the repository root, as a user's service resolves the installed package.
     this.child = spawn(process.execPath, [...flags, `${FIXTURES}${script}`], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env['PATH'] ?? '', OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BLRP_SCHEDULE_DELAY: '200', ...env },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        ...SERVICES_ENV,
+        OTEL_BSP_SCHEDULE_DELAY: '200',
+        OTEL_BLRP_SCHEDULE_DELAY: '200',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.exited = once(this.child, 'exit').then(([code, signal]) => {
