@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { postOrders, sampleValue } from './helpers/load.ts';
+import { postOrders } from './helpers/load.ts';
+import { sampleSum } from './helpers/metrics-text.ts';
 import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
 import { ServiceProcess } from './helpers/service-process.ts';
 
@@ -55,14 +56,14 @@ function assertServedAndCounted(result: Awaited<ReturnType<typeof serveUnderDead
   assert.deepEqual([...result.warmup], [[202, 500]]);
   assert.deepEqual([...result.load], [[202, 3000]], 'every request served');
   const lostSpans =
-    sampleValue(result.metrics, 'hopscope_telemetry_spans_dropped_total') +
-    sampleValue(result.metrics, 'hopscope_telemetry_spans_export_failed_total');
+    sampleSum(result.metrics, 'hopscope_telemetry_spans_dropped_total') +
+    sampleSum(result.metrics, 'hopscope_telemetry_spans_export_failed_total');
   const lostLogs =
-    sampleValue(result.metrics, 'hopscope_telemetry_log_records_dropped_total') +
-    sampleValue(result.metrics, 'hopscope_telemetry_log_records_export_failed_total');
+    sampleSum(result.metrics, 'hopscope_telemetry_log_records_dropped_total') +
+    sampleSum(result.metrics, 'hopscope_telemetry_log_records_export_failed_total');
   assert.ok(lostSpans > 0, 'lost spans are counted');
   assert.ok(lostLogs > 0, 'lost log records are counted');
-  assert.equal(sampleValue(result.metrics, 'hopscope_telemetry_spans_exported_total'), 0);
+  assert.equal(sampleSum(result.metrics, 'hopscope_telemetry_spans_exported_total'), 0);
   // 3000 requests make ~15000 spans and 3000 log records: kept, they would be well over 8 MiB.
   const growthMiB = result.heapGrowth / 2 ** 20;
   assert.ok(growthMiB < 8, `memory stays bounded: the heap grew ${growthMiB.toFixed(1)} MiB over 3000 requests`);

@@ -8,7 +8,7 @@ import { URLS } from '../../stack/ports.ts';
 import { Stack } from '../../stack/runner.ts';
 import { lokiQuery } from './helpers/backends.ts';
 import { eventually } from './helpers/eventually.ts';
-import { ServiceProcess } from './helpers/service-process.ts';
+import { ServiceProcess } from '../../instrumentation/test/helpers/service-process.ts';
 
 let stack: Stack | undefined;
 
@@ -22,7 +22,7 @@ after(async () => {
 
 test('HOPSCOPE_LOKI_URL: the service’s lines are in Loki under its service_name, with trace ids', async () => {
   const marker = randomUUID();
-  const service = new ServiceProcess('loki-direct.mjs', {
+  const service = new ServiceProcess(new URL('./fixtures/loki-direct.mjs', import.meta.url), {
     OTEL_SERVICE_NAME: 'loki-direct',
     OTEL_TRACES_EXPORTER: 'none',
     HOPSCOPE_LOKI_URL: URLS.loki,

@@ -17,12 +17,3 @@ export async function postOrders(baseUrl: string, total: number, concurrency = 8
   await Promise.all(Array.from({ length: concurrency }, lane));
   return statuses;
 }
-
-/** The value of an unlabelled sample (or the sum over labels) in Prometheus text output. */
-export function sampleValue(metrics: string, name: string): number {
-  let sum = 0;
-  for (const line of metrics.split('\n')) {
-    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.split(' ').at(-1));
-  }
-  return sum;
-}

@@ -7,7 +7,12 @@ import { SERVICES_ENV } from './test-services.ts';
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
-/** A fixture service in its own process, started with nothing but the register flag. */
+// The one helper every suite (this package's, test/stack's) starts its fixture services with.
+
+/**
+ * A fixture service in its own process, started with nothing but the register flag, and with
+ * the test services' addresses (AMQP_URL, DATABASE_URL) in its environment.
+ */
 export class ServiceProcess {
   readonly lines: Array<Record<string, unknown>> = [];
   readonly stderr: string[] = [];
@@ -16,9 +21,15 @@ export class ServiceProcess {
   exitSignal: NodeJS.Signals | null = null;
   private readonly exited: Promise<unknown>;
 
-  constructor(script: string, env: Record<string, string>, flags = ['--import', '@hopscope/instrumentation/register']) {
+  /** `script`: a file in this package's test/fixtures, or the URL of another suite's fixture. */
+  constructor(
+    script: string | URL,
+    env: Record<string, string>,
+    flags = ['--import', '@hopscope/instrumentation/register'],
+  ) {
+    const path = script instanceof URL ? fileURLToPath(script) : `${FIXTURES}${script}`;
     // Resolved from the repository root, as a user's service resolves the installed package.
-    this.child = spawn(process.execPath, [...flags, `${FIXTURES}${script}`], {
+    this.child = spawn(process.execPath, [...flags, path], {
       cwd: REPO_ROOT,
       env: {
         PATH: process.env['PATH'] ?? '',
@@ -58,6 +69,20 @@ export class ServiceProcess {
     }
   }
 
+  /** The base URL once the service logged its `listening` line with its port. */
+  async baseUrl(timeoutMs = 15_000): Promise<string> {
+    const line = await this.waitForLine('listening', timeoutMs);
+    return `http://127.0.0.1:${String(line['port'])}`;
+  }
+
+  /** Resolves when the process has ended by itself (a fixture that runs a job and exits). */
+  async ended(timeoutMs = 15_000): Promise<void> {
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** SIGTERM by default: the package flushes what it holds before the process ends. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (this.exitCode === null && this.exitSignal === null) this.child.kill(signal);
     await this.exited;

@@ -1,9 +1,11 @@
 // The two fixture services (gateway → inventory) pointed at the local stack's collector.
 import { FIXTURE_SERVICE } from '../../../stack/backends.ts';
 import { HOST, PORTS, URLS } from '../../../stack/ports.ts';
-import { ServiceProcess } from './service-process.ts';
+import { ServiceProcess } from '../../../instrumentation/test/helpers/service-process.ts';
 
 export type Mode = 'ok' | 'slow' | 'error';
+
+const SHOP_FIXTURE = new URL('../fixtures/shop.ts', import.meta.url);
 
 export class Shop {
   readonly inventory: ServiceProcess;
@@ -21,12 +23,12 @@ export class Shop {
       OTEL_EXPORTER_OTLP_ENDPOINT: URLS.collectorOtlpHttp,
       HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES: 'synthetic',
     };
-    const inventory = new ServiceProcess('shop.ts', {
+    const inventory = new ServiceProcess(SHOP_FIXTURE, {
       ...common,
       SHOP_ROLE: 'inventory',
       OTEL_SERVICE_NAME: 'stack-inventory',
     });
-    const gateway = new ServiceProcess('shop.ts', {
+    const gateway = new ServiceProcess(SHOP_FIXTURE, {
       ...common,
       SHOP_ROLE: 'gateway',
       OTEL_SERVICE_NAME: FIXTURE_SERVICE,
