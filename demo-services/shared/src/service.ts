@@ -91,7 +91,14 @@ export async function startService(
   let context: ServiceContext | undefined;
   let parts: ServiceParts | undefined;
   let relay: OutboxRelay | undefined;
+  let stopping: Promise<void> | undefined;
 
+  // Once stopping, every answer closes its connection: a caller's kept-alive socket would
+  // otherwise keep this instance serving (and its stop waiting) for as long as it sends on it.
+  app.use((_req, res, next) => {
+    if (stopping) res.setHeader('connection', 'close');
+    next();
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: config.service });
   });
@@ -161,10 +168,13 @@ export async function startService(
   })();
   ready.catch((error: unknown) => log.error({ err: error }, 'startup failed'));
 
-  let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // close() ends the connections idle now; one whose answer was still on its way becomes
+      // idle later, and is ended then.
+      const idleSweep = setInterval(() => server.closeIdleConnections(), 100).unref();
+      void closed.finally(() => clearInterval(idleSweep));
       server.closeIdleConnections();
       faults.close();
       await chaos?.stop();
