@@ -30,6 +30,8 @@ COPY demo-services/order-view/package.json demo-services/order-view/
 COPY demo-services/load/package.json demo-services/load/
 # The chaos CLI runs beside the system, not in an image; npm ci still needs its manifest.
 COPY chaos/package.json chaos/
+# The dashboards' code, likewise: compose mounts the JSON it generated, not the workspace.
+COPY grafana/package.json grafana/
 RUN npm ci --no-audit --no-fund
 COPY instrumentation/ instrumentation/
 RUN npm run build -w instrumentation
@@ -40,6 +42,7 @@ COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/instrumentation/package.json instrumentation/
 COPY --from=build /app/demo-services/ demo-services/
 COPY --from=build /app/chaos/package.json chaos/
+COPY --from=build /app/grafana/package.json grafana/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:${NODE_VERSION}-slim AS load
