@@ -32,18 +32,8 @@ export class JaegerSearchBuilder implements Builder<Dataquery> {
     return this;
   }
 
-  operation(operation: string): this {
-    this.query.operation = operation;
-    return this;
-  }
-
   tags(tags: string): this {
     this.query.tags = tags;
-    return this;
-  }
-
-  minDuration(minDuration: string): this {
-    this.query.minDuration = minDuration;
     return this;
   }
 

@@ -2,6 +2,7 @@
 // default range (the last 30 minutes) and says whether a user would see data: at least one
 // series with samples, one log line, or one trace. A query the backend refuses is a failure
 // with the backend's own error.
+import { getJson } from '../../../chaos/src/checks/http.ts';
 import type { DashboardQuery } from '../../../grafana/src/dashboard-queries.ts';
 
 export interface Backends {
@@ -18,11 +19,10 @@ export interface QueryOutcome {
 
 const RANGE_S = 1800;
 
-async function getJson(url: string): Promise<{ status?: string; error?: string; data?: unknown; errors?: unknown }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  const body = await response.text();
-  if (!response.ok) return { status: 'error', error: `HTTP ${response.status}: ${body.slice(0, 300)}` };
-  return JSON.parse(body) as { status?: string; data?: unknown };
+/** The `data` of a backend's answer, or the backend's own words for why there is none. */
+async function dataOf(url: string): Promise<{ data: unknown } | { problem: string }> {
+  const reply = await getJson(url);
+  return reply.ok ? { data: (reply.body as { data?: unknown }).data } : { problem: reply.problem };
 }
 
 function params(values: Record<string, string | number | undefined>): string {
@@ -37,9 +37,9 @@ async function labelValues(base: string, expr: string, start: number, end: numbe
   if (!match) throw new Error(`a variable query hopscope does not use: ${expr}`);
   const [, metric, label] = match;
   const query = params({ start, end, ...(metric ? { 'match[]': metric } : {}) });
-  const body = await getJson(`${base}/api/v1/label/${label}/values?${query}`);
-  if (body.status !== 'success') return { hasData: false, detail: body.error ?? 'error' };
-  const values = body.data as string[];
+  const answer = await dataOf(`${base}/api/v1/label/${label}/values?${query}`);
+  if ('problem' in answer) return { hasData: false, detail: answer.problem };
+  const values = answer.data as string[];
   return { hasData: values.length > 0, detail: `${values.length} values` };
 }
 
@@ -48,9 +48,9 @@ async function prometheus(base: string, query: DashboardQuery, start: number, en
   const url = query.instant
     ? `${base}/api/v1/query?${params({ query: query.expr, time: end })}`
     : `${base}/api/v1/query_range?${params({ query: query.expr, start, end, step: 15 })}`;
-  const body = await getJson(url);
-  if (body.status !== 'success') return { hasData: false, detail: body.error ?? 'error' };
-  const { result } = body.data as { result: { values?: unknown[]; value?: unknown }[] };
+  const answer = await dataOf(url);
+  if ('problem' in answer) return { hasData: false, detail: answer.problem };
+  const { result } = answer.data as { result: { values?: unknown[]; value?: unknown }[] };
   const series = result.filter((r) => (r.values ? r.values.length > 0 : r.value !== undefined));
   return { hasData: series.length > 0, detail: `${series.length} series` };
 }
@@ -60,9 +60,9 @@ async function loki(base: string, query: DashboardQuery, start: number, end: num
   const url = query.instant
     ? `${base}/loki/api/v1/query?${params({ query: query.expr, time: ns(end) })}`
     : `${base}/loki/api/v1/query_range?${params({ query: query.expr, start: ns(start), end: ns(end), limit: 20 })}`;
-  const body = await getJson(url);
-  if (body.status !== 'success') return { hasData: false, detail: body.error ?? 'error' };
-  const { result } = body.data as { result: { values?: unknown[]; value?: unknown }[] };
+  const answer = await dataOf(url);
+  if ('problem' in answer) return { hasData: false, detail: answer.problem };
+  const { result } = answer.data as { result: { values?: unknown[]; value?: unknown }[] };
   const entries = result.reduce((n, r) => n + (r.values?.length ?? (r.value === undefined ? 0 : 1)), 0);
   return { hasData: entries > 0, detail: `${result.length} streams or series, ${entries} entries` };
 }
@@ -84,9 +84,9 @@ async function jaeger(base: string, query: DashboardQuery, start: number, end: n
     start: start * 1_000_000,
     end: end * 1_000_000,
   })}`;
-  const body = await getJson(url);
-  if (body.error) return { hasData: false, detail: String(body.error) };
-  const traces = (body.data as unknown[] | null) ?? [];
+  const answer = await dataOf(url);
+  if ('problem' in answer) return { hasData: false, detail: answer.problem };
+  const traces = (answer.data as unknown[] | null) ?? [];
   return { hasData: traces.length > 0, detail: `${traces.length} traces` };
 }
 
