@@ -35,7 +35,7 @@ export interface SagaTelemetryOptions {
   logger?: EventLogger;
 }
 
-/** One saga: its id and name, and the context (with baggage) its work runs in. */
+/** One saga in flight: its id, its name and when it started (its duration is measured from there). */
 export interface SagaRef {
   id: string;
   name: string;

@@ -1,0 +1,18 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { activeTelemetry } from '../telemetry-state.ts';
+import { metricsHandler } from './metrics-server.ts';
+
+/**
+ * Serves the package's metrics in OpenMetrics format: `app.get('/metrics', metricsMiddleware())`.
+ * Answers 503 until `start()` (or the register flag) has run.
+ */
+export function metricsMiddleware() {
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    const registry = activeTelemetry()?.metrics.registry;
+    if (!registry) {
+      response.writeHead(503, { 'content-type': 'text/plain' }).end('hopscope telemetry is not started\n');
+      return;
+    }
+    metricsHandler(registry)(request, response);
+  };
+}
