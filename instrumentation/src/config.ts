@@ -153,6 +153,36 @@ export function readConfig(env: Env = process.env): ConfigResult {
   return { config, problems };
 }
 
+/** What `start()` may override; see StartOptions for each option's variable. */
+export interface ConfigOptions {
+  serviceName?: string;
+  consumeContext?: ConsumeContextMode;
+  metricsPort?: number;
+  env?: Env;
+}
+
+/**
+ * The configuration `start()` runs with: an option passed in code wins over its environment
+ * variable, which wins over the default. A bad option is a problem like a bad variable.
+ */
+export function resolveConfig(options: ConfigOptions = {}): ConfigResult {
+  const { config, problems } = readConfig(options.env ?? process.env);
+  const { serviceName, consumeContext, metricsPort } = options;
+  if (serviceName !== undefined) {
+    if (typeof serviceName === 'string' && serviceName.trim() !== '') config.serviceName = serviceName.trim();
+    else problems.push(`start({ serviceName: ${quote(String(serviceName))} }) is not a non-empty string`);
+  }
+  if (consumeContext !== undefined) {
+    if (consumeContext === 'parent' || consumeContext === 'link') config.consumeContext = consumeContext;
+    else problems.push(`start({ consumeContext: ${quote(String(consumeContext))} }) is not one of parent, link`);
+  }
+  if (metricsPort !== undefined) {
+    if (Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535) config.metricsPort = metricsPort;
+    else problems.push(`start({ metricsPort: ${quote(String(metricsPort))} }) is not a port number (0-65535)`);
+  }
+  return { config, problems };
+}
+
 // A baggage key is a W3C token; a short list, since every span pays for each key.
 const BAGGAGE_KEY = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
 const MAX_BAGGAGE_SPAN_ATTRIBUTES = 16;

@@ -13,7 +13,7 @@ import {
 import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Server } from 'node:http';
 import { BaggageSpanAttributesProcessor } from './baggage-span-attributes.ts';
-import { type TelemetryConfig, readConfig } from './config.ts';
+import { type TelemetryConfig, resolveConfig } from './config.ts';
 import { INSTRUMENTED_MODULES, createInstrumentations } from './instrumentations.ts';
 import { startMetricsServer } from './metrics/metrics-server.ts';
 import { processorOutcomeMeterProvider } from './metrics/processor-outcomes.ts';
@@ -42,8 +42,7 @@ let shuttingDown: Promise<void> | undefined;
 export function start(options: StartOptions = {}): Telemetry {
   const started = activeTelemetry();
   if (started) return started;
-  const { config, problems } = readConfig(options.env ?? process.env);
-  applyOptions(config, options);
+  const { config, problems } = resolveConfig(options);
   const metrics = createMetrics(options, problems);
   const enabled = !config.disabled && problems.length === 0;
   const active: Telemetry = { enabled, config, metrics };
@@ -72,12 +71,6 @@ function createMetrics(options: StartOptions, problems: string[]): TelemetryMetr
     problems.push(`the registry passed to start() cannot take the package's metrics: ${String(error)}`);
     return createTelemetryMetrics(createRegistry());
   }
-}
-
-function applyOptions(config: TelemetryConfig, options: StartOptions): void {
-  if (options.serviceName) config.serviceName = options.serviceName;
-  if (options.consumeContext) config.consumeContext = options.consumeContext;
-  if (options.metricsPort !== undefined) config.metricsPort = options.metricsPort;
 }
 
 function startTracing(config: TelemetryConfig, metrics: TelemetryMetrics, options: StartOptions): void {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readConfig } from '../src/config.ts';
+import { type TelemetryConfig, readConfig, resolveConfig } from '../src/config.ts';
 
 test('defaults follow the OpenTelemetry spec', () => {
   const { config, problems } = readConfig({});
@@ -70,3 +70,44 @@ test('a ratio is checked only for ratio samplers', () => {
   ]);
   assert.deepEqual(readConfig({ OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_SAMPLER_ARG: 'x' }).problems, []);
 });
+
+test('an option passed to start() wins over its environment variable, which wins over the default', () => {
+  const env = { OTEL_SERVICE_NAME: 'from-env', HOPSCOPE_AMQP_CONSUME_CONTEXT: 'link', HOPSCOPE_METRICS_PORT: '9464' };
+  assert.deepEqual(pick(resolveConfig({ env }).config), {
+    serviceName: 'from-env',
+    consumeContext: 'link',
+    metricsPort: 9464,
+  });
+  const { config, problems } = resolveConfig({
+    env,
+    serviceName: 'from-code',
+    consumeContext: 'parent',
+    metricsPort: 0,
+  });
+  assert.deepEqual(problems, []);
+  assert.deepEqual(pick(config), { serviceName: 'from-code', consumeContext: 'parent', metricsPort: 0 });
+  assert.deepEqual(pick(resolveConfig({ env: {} }).config), {
+    serviceName: 'unknown_service:node',
+    consumeContext: 'parent',
+    metricsPort: undefined,
+  });
+});
+
+test('a bad option passed to start() is named like a bad variable', () => {
+  const { problems } = resolveConfig({
+    env: {},
+    serviceName: ' ',
+    consumeContext: 'both' as 'link',
+    metricsPort: 70000,
+  });
+  assert.deepEqual(problems, [
+    'start({ serviceName: " " }) is not a non-empty string',
+    'start({ consumeContext: "both" }) is not one of parent, link',
+    'start({ metricsPort: "70000" }) is not a port number (0-65535)',
+  ]);
+});
+
+function pick(config: TelemetryConfig) {
+  const { serviceName, consumeContext, metricsPort } = config;
+  return { serviceName, consumeContext, metricsPort };
+}
