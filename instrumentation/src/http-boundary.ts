@@ -4,6 +4,7 @@
 import { type Span, TraceFlags, context, diag, propagation, trace } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { safely } from './safely.ts';
+import { RANDOM_TRACE_ID_FLAG } from './traceparent.ts';
 import { activeTelemetry } from './telemetry-state.ts';
 
 type Middleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
@@ -34,7 +35,10 @@ export function traceResponse(): Middleware {
     safely('traceresponse header', () => {
       const spanContext = serverSpanOf(request)?.spanContext();
       if (!spanContext || !trace.isSpanContextValid(spanContext)) return;
-      const flags = (spanContext.traceFlags & TraceFlags.SAMPLED).toString(16).padStart(2, '0');
+      // Level 2: the sampled and the random flag, as the span's own traceparent would carry them.
+      const flags = (spanContext.traceFlags & (TraceFlags.SAMPLED | RANDOM_TRACE_ID_FLAG))
+        .toString(16)
+        .padStart(2, '0');
       response.setHeader('traceresponse', `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`);
     });
     next();
