@@ -32,6 +32,8 @@ test('inside a span every line carries its trace_id, span_id and the service nam
   log.info('outside');
   assert.equal(lines[0]?.['trace_id'], span.spanContext().traceId);
   assert.equal(lines[0]?.['span_id'], span.spanContext().spanId);
+  // The span's W3C flags as its traceparent carries them: sampled and random (a new trace).
+  assert.equal(lines[0]?.['trace_flags'], '03');
   assert.equal(lines[0]?.['service_name'], 'logger-test');
   assert.equal(lines[1]?.['trace_id'], undefined, 'no trace fields outside a span');
   assert.equal(lines[1]?.['service_name'], 'logger-test');

@@ -1,4 +1,4 @@
-import { TraceFlags, context, propagation, trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
 import type { DestinationStream, Logger, StreamEntry } from 'pino';
@@ -116,7 +116,7 @@ function traceFields(): Record<string, string> {
   if (spanContext && trace.isSpanContextValid(spanContext)) {
     fields['trace_id'] = spanContext.traceId;
     fields['span_id'] = spanContext.spanId;
-    fields['trace_flags'] = spanContext.traceFlags & TraceFlags.SAMPLED ? '01' : '00';
+    fields['trace_flags'] = (spanContext.traceFlags & 0xff).toString(16).padStart(2, '0');
   }
   const baggage = propagation.getBaggage(active);
   const sagaId = baggage?.getEntry('saga.id')?.value;
