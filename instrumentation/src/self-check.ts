@@ -1,8 +1,12 @@
 import { createRequire } from 'node:module';
 import { sep } from 'node:path';
+import { INSTRUMENTED_LIBRARIES } from './instrumented-libraries.ts';
 
-// Libraries whose instrumentation only works when they are loaded after the SDK starts.
-const MUST_LOAD_AFTER = ['express', 'amqplib', 'rabbitmq-client', 'pg', 'pino'];
+// Packages whose instrumentation only works when they are loaded after the SDK starts (node
+// core modules are patched in place, diagnostics channels are listened to whenever).
+const MUST_LOAD_AFTER = INSTRUMENTED_LIBRARIES.filter((library) => library.mechanism === 'package').map(
+  (library) => library.module,
+);
 
 /**
  * The libraries already in the CommonJS module cache (ESM imports of these CommonJS packages

@@ -27,7 +27,6 @@ import { startupLine } from './startup-line.ts';
 import { type Telemetry, activeTelemetry, runShutdownHooks, setActiveTelemetry } from './telemetry-state.ts';
 import type { StartOptions } from './types.ts';
 
-export const METRICS_PATH = '/metrics';
 const SHUTDOWN_TIMEOUT_MS = 5000;
 
 let tracerProvider: TracerProvider | undefined;
@@ -100,7 +99,7 @@ function startTracing(config: TelemetryConfig, metrics: TelemetryMetrics, option
   trace.setGlobalTracerProvider(tracerProvider);
   registerInstrumentations({
     tracerProvider,
-    instrumentations: createInstrumentations({ consumeContext: config.consumeContext, metricsPath: METRICS_PATH }),
+    instrumentations: createInstrumentations({ consumeContext: config.consumeContext }),
   });
 }
 

@@ -1,20 +1,18 @@
 import { type Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { scopesMeasuredAs } from '../instrumented-libraries.ts';
 import { safely } from '../safely.ts';
 import * as attr from '../semconv.ts';
 import { observeDuration } from './shared-metrics.ts';
 import type { TelemetryMetrics } from './telemetry-metrics.ts';
 
-// The instrumentations (instrumentations.ts) whose spans are requests and messages, by the
-// name of their tracer. An application's own span with the same kind and attributes (a
+// The instrumentations whose spans are requests and messages, by the name of their tracer
+// (instrumented-libraries.ts). An application's own span with the same kind and attributes (a
 // wrapper around its HTTP client, say) is not a second request: counting it would add a
 // phantom series, with no server address, as large as the real one.
-const HTTP_SCOPES = new Set(['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-undici']);
-const MESSAGING_SCOPES = new Set([
-  '@opentelemetry/instrumentation-amqplib',
-  '@hopscope/instrumentation-rabbitmq-client',
-]);
+const HTTP_SCOPES = scopesMeasuredAs('http');
+const MESSAGING_SCOPES = scopesMeasuredAs('messaging');
 
 /**
  * Records RED and messaging metrics from finished spans, so that metrics and traces come from

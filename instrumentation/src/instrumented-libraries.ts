@@ -1,0 +1,133 @@
+import type { Span } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { ConsumeInfo } from '@opentelemetry/instrumentation-amqplib';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { createAmqplibInstrumentation } from './amqplib-link-baggage.ts';
+import type { ConsumeContextMode } from './config.ts';
+import { recordServerSpan } from './http-boundary.ts';
+import { isScrapeRequest } from './metrics/scrape-requests.ts';
+import { RabbitmqClientInstrumentation } from './rabbitmq-client-instrumentation.ts';
+import { ATTR_MESSAGING_RABBITMQ_REDELIVERED } from './semconv.ts';
+
+// The one table of the libraries the package instruments. The instrumentation list, the
+// startup self-check, the span-metrics processor's scopes and the README's table
+// (test/instrumented-libraries.test.ts) are all derived from it: adding a library is adding a row.
+
+export interface InstrumentationOptions {
+  consumeContext: ConsumeContextMode;
+}
+
+/**
+ * How the instrumentation reaches the library, which decides what "loaded before start" means
+ * and which version is reported when it is patched:
+ * - `package`: an npm package patched when it is loaded (require or import) after start; loaded
+ *   before, the application holds its unpatched functions. Reported with the package's version.
+ * - `node-core`: a Node.js built-in module patched in place; reported with Node's version.
+ * - `diagnostics-channel`: no patching, the instrumentation listens to the library's diagnostics
+ *   channels; reported at its first request, with the version of the undici bundled in Node.
+ */
+export type InstrumentationMechanism = 'package' | 'node-core' | 'diagnostics-channel';
+
+export interface InstrumentedLibrary {
+  /** The module name a user requires or imports. */
+  module: string;
+  mechanism: InstrumentationMechanism;
+  /** The instrumentation's tracer name: the instrumentation scope of the spans it makes. */
+  scope: string;
+  /** Its spans are requests or messages, measured as RED or messaging metrics. */
+  metrics?: 'http' | 'messaging';
+  /** What a user gets (the README's table). */
+  gives: string;
+  /** Where the instrumentation comes from (the README's table). */
+  from: string;
+  create: (options: InstrumentationOptions) => Instrumentation;
+}
+
+// Registration order matters: rabbitmq-client and amqplib come after http so that their spans
+// nest under the HTTP server span of the request that published.
+export const INSTRUMENTED_LIBRARIES: readonly InstrumentedLibrary[] = [
+  {
+    module: 'http',
+    mechanism: 'node-core',
+    scope: '@opentelemetry/instrumentation-http',
+    metrics: 'http',
+    gives: 'SERVER / CLIENT spans, W3C `traceparent` + `baggage` in and out',
+    from: '`@opentelemetry/instrumentation-http`',
+    create: () =>
+      new HttpInstrumentation({
+        // Prometheus scrapes of metricsMiddleware(), wherever it is mounted, are not traffic.
+        ignoreIncomingRequestHook: isScrapeRequest,
+        // Called for both directions; only incoming requests are recorded (traceResponse() reads them).
+        requestHook: recordServerSpan,
+      }),
+  },
+  {
+    module: 'undici',
+    mechanism: 'diagnostics-channel',
+    scope: '@opentelemetry/instrumentation-undici',
+    metrics: 'http',
+    gives: 'CLIENT spans of `fetch` (and of the undici package), W3C headers out',
+    from: '`@opentelemetry/instrumentation-undici`',
+    create: () => new UndiciInstrumentation(),
+  },
+  {
+    module: 'express',
+    mechanism: 'package',
+    scope: '@opentelemetry/instrumentation-express',
+    gives: 'route name on the server span (`http.route`), INTERNAL spans per layer',
+    from: '`@opentelemetry/instrumentation-express`',
+    create: () => new ExpressInstrumentation(),
+  },
+  {
+    module: 'amqplib',
+    mechanism: 'package',
+    scope: '@opentelemetry/instrumentation-amqplib',
+    metrics: 'messaging',
+    gives: 'PRODUCER `publish <exchange>`, CONSUMER `<queue> process`, context in message headers',
+    from: '`@opentelemetry/instrumentation-amqplib`',
+    create: (options) =>
+      createAmqplibInstrumentation({
+        useLinksForConsume: options.consumeContext === 'link',
+        consumeHook: (span: Span, info: ConsumeInfo) => {
+          span.setAttribute(ATTR_MESSAGING_RABBITMQ_REDELIVERED, info.msg.fields.redelivered === true);
+        },
+      }),
+  },
+  {
+    module: 'rabbitmq-client',
+    mechanism: 'package',
+    scope: '@hopscope/instrumentation-rabbitmq-client',
+    metrics: 'messaging',
+    gives: 'the same model (`Connection#createPublisher().send`, `Connection#createConsumer`)',
+    // No OpenTelemetry instrumentation exists for it.
+    from: 'ours: `RabbitmqClientInstrumentation`',
+    create: (options) => new RabbitmqClientInstrumentation({ consumeContext: options.consumeContext }),
+  },
+  {
+    module: 'pg',
+    mechanism: 'package',
+    scope: '@opentelemetry/instrumentation-pg',
+    gives: 'CLIENT spans for queries inside a traced operation',
+    from: '`@opentelemetry/instrumentation-pg`',
+    create: () => new PgInstrumentation({ requireParentSpan: true }),
+  },
+  {
+    module: 'pino',
+    mechanism: 'package',
+    scope: '@opentelemetry/instrumentation-pino',
+    gives: "`trace_id`/`span_id` on the lines of the application's own pino loggers (not sent: see Logs)",
+    from: '`@opentelemetry/instrumentation-pino`',
+    // Our own logger correlates and ships its lines; this adds trace_id/span_id to any other
+    // pino logger the application creates, without sending its lines a second time.
+    create: () => new PinoInstrumentation({ disableLogSending: true }),
+  },
+];
+
+/** The instrumentation scopes whose spans of the given kind are measured as metrics. */
+export function scopesMeasuredAs(metrics: 'http' | 'messaging'): Set<string> {
+  return new Set(INSTRUMENTED_LIBRARIES.filter((library) => library.metrics === metrics).map((l) => l.scope));
+}
