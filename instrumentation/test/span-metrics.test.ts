@@ -150,3 +150,27 @@ test('a span the metrics cannot read neither throws from span.end() nor keeps th
     assert.ok(exported.has(name), `"${name}" reached the exporter after the metrics processor`);
   }
 });
+
+test('a message span of an unknown or missing messaging.system is labelled as such, not rabbitmq', async () => {
+  // As the package's amqplib instrumentation names its tracer, so that the metrics read them.
+  const amqplib = trace.getTracer('@opentelemetry/instrumentation-amqplib');
+  const destination = `system-label-${Date.now()}`;
+  amqplib
+    .startSpan('publish', {
+      kind: SpanKind.PRODUCER,
+      attributes: { 'messaging.system': 'Kafka', 'messaging.destination.name': destination },
+    })
+    .end();
+  amqplib
+    .startSpan('publish', { kind: SpanKind.PRODUCER, attributes: { 'messaging.destination.name': destination } })
+    .end();
+
+  const sent = (system: string) =>
+    counted('messaging_client_sent_messages_total', {
+      messaging_system: system,
+      messaging_destination_name: destination,
+    });
+  assert.equal(await sent('kafka'), 1, 'the span’s own system, lower-cased as the conventions write them');
+  assert.equal(await sent('_OTHER'), 1, 'no system: _OTHER, the conventions’ value for one not known');
+  assert.equal(await sent('rabbitmq'), 0, 'neither is counted as rabbitmq');
+});

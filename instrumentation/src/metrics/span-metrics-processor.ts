@@ -64,7 +64,9 @@ export class SpanMetricsProcessor implements SpanProcessor {
   }
 
   private recordMessaging(span: ReadableSpan, a: Attributes): void {
-    const system = text(a[attr.ATTR_MESSAGING_SYSTEM]).toLowerCase() || 'rabbitmq';
+    // Labelled as the span says; without a system, `_OTHER` (the semantic conventions' value
+    // for one not known), never a guess.
+    const system = text(a[attr.ATTR_MESSAGING_SYSTEM]).toLowerCase() || '_OTHER';
     const destination = text(
       a[attr.ATTR_MESSAGING_DESTINATION_NAME] ??
         (a[attr.OLD_ATTR_MESSAGING_DESTINATION] || a[attr.OLD_ATTR_MESSAGING_RABBITMQ_ROUTING_KEY]),
