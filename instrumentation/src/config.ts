@@ -11,6 +11,16 @@ export type SamplerName =
   | 'parentbased_always_on'
   | 'parentbased_always_off'
   | 'parentbased_traceidratio';
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
+
+/** Where and how one signal is exported (see otlp-exporters.ts). */
+export interface OtlpTarget {
+  /** An OTLP/HTTP URL, or for grpc the collector's address. */
+  url: string;
+  protocol: OtlpProtocol;
+  headers: Record<string, string>;
+  timeoutMillis: number;
+}
 
 /** Options of the SDK's batch processors (OTEL_BSP_* for spans, OTEL_BLRP_* for logs). */
 export interface BatchConfig {
@@ -23,10 +33,12 @@ export interface BatchConfig {
 export interface TelemetryConfig {
   disabled: boolean;
   serviceName: string;
-  /** OTLP/HTTP traces URL, or undefined when OTEL_TRACES_EXPORTER=none. */
+  /** Where spans go (grpc: the collector's address), or undefined when OTEL_TRACES_EXPORTER=none. */
   tracesUrl: string | undefined;
-  /** OTLP/HTTP logs URL, or undefined when OTEL_LOGS_EXPORTER=none. */
+  tracesProtocol: OtlpProtocol;
+  /** Where log records go (grpc: the collector's address), or undefined when OTEL_LOGS_EXPORTER=none. */
   logsUrl: string | undefined;
+  logsProtocol: OtlpProtocol;
   otlpHeaders: Record<string, string>;
   /** OTEL_EXPORTER_OTLP_TIMEOUT: how long one export request may take. */
   exportTimeoutMillis: number;
@@ -59,7 +71,8 @@ const SAMPLERS: readonly SamplerName[] = [
   'parentbased_traceidratio',
 ];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
+// The spec's default protocol comes first.
+const OTLP_PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
 
 type Env = Record<string, string | undefined>;
 
@@ -113,11 +126,14 @@ export function readConfig(env: Env = process.env): ConfigResult {
 
   const sampler = oneOf('OTEL_TRACES_SAMPLER', SAMPLERS, 'parentbased_always_on');
   const samplerRatio = readRatio(text('OTEL_TRACES_SAMPLER_ARG'), sampler, problems);
-  const base = url('OTEL_EXPORTER_OTLP_ENDPOINT') ?? DEFAULT_OTLP_ENDPOINT;
+  const base = url('OTEL_EXPORTER_OTLP_ENDPOINT');
   const tracesExporter = oneOf('OTEL_TRACES_EXPORTER', ['otlp', 'none'], 'otlp');
   const logsExporter = oneOf('OTEL_LOGS_EXPORTER', ['otlp', 'none'], 'otlp');
-  const tracesUrl = url('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? signalUrl(base, 'traces');
-  const logsUrl = url('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT') ?? signalUrl(base, 'logs');
+  const protocol = oneOf('OTEL_EXPORTER_OTLP_PROTOCOL', OTLP_PROTOCOLS, 'http/protobuf');
+  const tracesProtocol = oneOf('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', OTLP_PROTOCOLS, protocol);
+  const logsProtocol = oneOf('OTEL_EXPORTER_OTLP_LOGS_PROTOCOL', OTLP_PROTOCOLS, protocol);
+  const tracesUrl = url('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? signalUrl(base, tracesProtocol, 'traces');
+  const logsUrl = url('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT') ?? signalUrl(base, logsProtocol, 'logs');
   const propagators = text('OTEL_PROPAGATORS');
   if (propagators !== undefined) {
     const unsupported = propagators
@@ -134,7 +150,9 @@ export function readConfig(env: Env = process.env): ConfigResult {
     serviceName:
       text('OTEL_SERVICE_NAME') ?? serviceNameFromResource(text('OTEL_RESOURCE_ATTRIBUTES')) ?? 'unknown_service:node',
     tracesUrl: tracesExporter === 'none' ? undefined : tracesUrl,
+    tracesProtocol,
     logsUrl: logsExporter === 'none' ? undefined : logsUrl,
+    logsProtocol,
     otlpHeaders: readHeaders(text('OTEL_EXPORTER_OTLP_HEADERS'), problems),
     exportTimeoutMillis: count('OTEL_EXPORTER_OTLP_TIMEOUT', 10_000),
     // The spec's defaults: 5 s between span batches, 1 s between log batches.
@@ -183,6 +201,14 @@ export function resolveConfig(options: ConfigOptions = {}): ConfigResult {
   return { config, problems };
 }
 
+/** The exporter settings of one signal, or undefined when that signal is not exported. */
+export function otlpTarget(config: TelemetryConfig, signal: 'traces' | 'logs'): OtlpTarget | undefined {
+  const url = signal === 'traces' ? config.tracesUrl : config.logsUrl;
+  if (url === undefined) return undefined;
+  const protocol = signal === 'traces' ? config.tracesProtocol : config.logsProtocol;
+  return { url, protocol, headers: config.otlpHeaders, timeoutMillis: config.exportTimeoutMillis };
+}
+
 // A baggage key is a W3C token; a short list, since every span pays for each key.
 const BAGGAGE_KEY = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
 const MAX_BAGGAGE_SPAN_ATTRIBUTES = 16;
@@ -204,9 +230,13 @@ function readBaggageKeys(value: string | undefined, problems: string[]): string[
   return keys;
 }
 
-/** Per the OTLP exporter spec, a base endpoint gets the signal path appended. */
-function signalUrl(base: string, signal: 'traces' | 'logs'): string {
-  return `${base.replace(/\/+$/, '')}/v1/${signal}`;
+/**
+ * A signal's endpoint when only OTEL_EXPORTER_OTLP_ENDPOINT (or nothing) is set, per the OTLP
+ * exporter spec: over HTTP the base gets the signal's path appended; gRPC takes it as it is.
+ */
+function signalUrl(base: string | undefined, protocol: OtlpProtocol, signal: 'traces' | 'logs'): string {
+  if (protocol === 'grpc') return base ?? 'http://localhost:4317';
+  return `${(base ?? 'http://localhost:4318').replace(/\/+$/, '')}/v1/${signal}`;
 }
 
 function readRatio(value: string | undefined, sampler: SamplerName, problems: string[]): number {

@@ -1,7 +1,6 @@
 import { DiagConsoleLogger, context, diag, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { diagLogLevelFromString } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import {
   detectResources,
@@ -13,10 +12,11 @@ import {
 import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Server } from 'node:http';
 import { BaggageSpanAttributesProcessor } from './baggage-span-attributes.ts';
-import { type TelemetryConfig, resolveConfig } from './config.ts';
+import { type TelemetryConfig, otlpTarget, resolveConfig } from './config.ts';
 import { INSTRUMENTED_MODULES, createInstrumentations } from './instrumentations.ts';
 import { startMetricsServer } from './metrics/metrics-server.ts';
 import { processorOutcomeMeterProvider } from './metrics/processor-outcomes.ts';
+import { createTraceExporter } from './otlp-exporters.ts';
 import { SpanMetricsProcessor } from './metrics/span-metrics-processor.ts';
 import { type TelemetryMetrics, createRegistry, createTelemetryMetrics } from './metrics/telemetry-metrics.ts';
 import { RandomTraceFlagProcessor } from './random-trace-flag.ts';
@@ -78,7 +78,8 @@ function startTracing(config: TelemetryConfig, metrics: TelemetryMetrics, option
     processors.unshift(new BaggageSpanAttributesProcessor(config.baggageSpanAttributes));
   // First, so every processor after it sees the span's final trace flags.
   processors.unshift(new RandomTraceFlagProcessor());
-  const exporter = options.spanExporter ?? (config.tracesUrl ? otlpTraceExporter(config) : undefined);
+  const target = otlpTarget(config, 'traces');
+  const exporter = options.spanExporter ?? (target ? createTraceExporter(target) : undefined);
   if (exporter) {
     const selfObsMeterProvider = processorOutcomeMeterProvider((outcome, count) => {
       const counter = {
@@ -100,17 +101,6 @@ function startTracing(config: TelemetryConfig, metrics: TelemetryMetrics, option
   registerInstrumentations({
     tracerProvider,
     instrumentations: createInstrumentations({ consumeContext: config.consumeContext }),
-  });
-}
-
-function otlpTraceExporter(config: TelemetryConfig): OTLPTraceExporter {
-  // concurrencyLimit bounds the batches in flight when the collector is slow or down, so
-  // memory stays bounded: past it, batches fail fast and are counted as failed.
-  return new OTLPTraceExporter({
-    url: config.tracesUrl,
-    headers: config.otlpHeaders,
-    concurrencyLimit: 2,
-    timeoutMillis: config.exportTimeoutMillis,
   });
 }
 

@@ -1,14 +1,12 @@
 // What the main thread and the log transport's worker share: the worker's options and the
 // event it reports its export outcomes with. Kept apart so that the main thread never loads
 // the worker's exporter code.
-import type { BatchConfig } from '../config.ts';
+import type { BatchConfig, OtlpTarget } from '../config.ts';
 import type { ProcessorOutcome } from '../metrics/processor-outcomes.ts';
 
 export interface OtlpLogTransportOptions {
-  url: string;
-  headers: Record<string, string>;
+  target: OtlpTarget;
   serviceName: string;
-  timeoutMillis: number;
   batch: BatchConfig;
 }
 

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
 import type { DestinationStream, Logger, StreamEntry } from 'pino';
 import type Pino from 'pino';
-import { type TelemetryConfig, readConfig } from '../config.ts';
+import { type TelemetryConfig, otlpTarget, readConfig } from '../config.ts';
 import { activeTelemetry, onShutdown } from '../telemetry-state.ts';
 import { DEFAULT_REDACTED_KEYS, REDACTED, redactCredentials, redactInterpolated } from './redact-credentials.ts';
 import { LOG_OUTCOMES_EVENT, type LogOutcomes, type OtlpLogTransportOptions } from './log-transport-protocol.ts';
@@ -138,14 +138,9 @@ function shippingStream(config: TelemetryConfig): DestinationStream | undefined 
     onShutdown(() => endStream(stream));
     return stream;
   }
-  if (!config.logsUrl) return undefined;
-  const options: OtlpLogTransportOptions = {
-    url: config.logsUrl,
-    headers: config.otlpHeaders,
-    serviceName,
-    timeoutMillis: config.exportTimeoutMillis,
-    batch: config.logBatch,
-  };
+  const target = otlpTarget(config, 'logs');
+  if (!target) return undefined;
+  const options: OtlpLogTransportOptions = { target, serviceName, batch: config.logBatch };
   const stream = pino.transport({ target: TRANSPORT_FILE.href, options });
   stream.on(LOG_OUTCOMES_EVENT, (outcomes: LogOutcomes) => {
     const metrics = activeTelemetry()?.metrics;

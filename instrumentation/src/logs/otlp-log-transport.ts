@@ -3,12 +3,12 @@
 // whose trace context is the line's trace_id/span_id, which is what Loki's OTLP endpoint
 // turns into `trace_id` structured metadata.
 import { ROOT_CONTEXT, SeverityNumber, TraceFlags, trace } from '@opentelemetry/api';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import build from 'pino-abstract-transport';
 import { parentPort } from 'node:worker_threads';
 import { processorOutcomeMeterProvider } from '../metrics/processor-outcomes.ts';
+import { createLogExporter } from '../otlp-exporters.ts';
 import { LOG_OUTCOMES_EVENT, type LogOutcomes, type OtlpLogTransportOptions } from './log-transport-protocol.ts';
 
 const REPORT_INTERVAL_MS = 1000;
@@ -37,13 +37,7 @@ export default function otlpLogTransport(options: OtlpLogTransportOptions) {
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),
     processors: [
       new BatchLogRecordProcessor({
-        // concurrencyLimit bounds the batches in flight while the collector is slow or down.
-        exporter: new OTLPLogExporter({
-          url: options.url,
-          headers: options.headers,
-          concurrencyLimit: 2,
-          timeoutMillis: options.timeoutMillis,
-        }),
+        exporter: createLogExporter(options.target),
         ...options.batch,
         selfObsMeterProvider: processorOutcomeMeterProvider((outcome, count) => {
           outcomes[outcome] += count;

@@ -1,5 +1,8 @@
-// An OTLP/HTTP (JSON) receiver for tests: it is what a collector would see from our
-// exporters. It also plays the external "bank" API that fixture services call.
+// An OTLP/HTTP receiver for tests: it is what a collector would see from our exporters. It
+// reads the bodies of http/json exports only (nothing here decodes protobuf, so this package's
+// fixture services export with OTEL_EXPORTER_OTLP_PROTOCOL=http/json, see ServiceProcess);
+// of every export it records the path and content type. It also plays the external "bank" API
+// that fixture services call.
 import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -49,6 +52,8 @@ export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   readonly logs: ReceivedLog[] = [];
   readonly bankRequests: IncomingHttpHeaders[] = [];
+  /** Every OTLP export request, in any encoding. */
+  readonly exports: Array<{ path: string; contentType: string }> = [];
   private readonly server: Server;
 
   constructor() {
@@ -57,10 +62,17 @@ export class OtlpReceiver {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         const body = Buffer.concat(chunks).toString();
-        if (request.url === '/v1/traces') this.addTraces(JSON.parse(body) as TracesPayload);
-        else if (request.url === '/v1/logs') this.addLogs(JSON.parse(body) as LogsPayload);
+        const contentType = request.headers['content-type'] ?? '';
+        const json = contentType === 'application/json';
+        if (request.url === '/v1/traces' || request.url === '/v1/logs') {
+          this.exports.push({ path: request.url, contentType });
+        }
+        if (request.url === '/v1/traces' && json) this.addTraces(JSON.parse(body) as TracesPayload);
+        else if (request.url === '/v1/logs' && json) this.addLogs(JSON.parse(body) as LogsPayload);
         else if (request.url === '/charges') this.bankRequests.push(request.headers);
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        // An empty body is an empty protobuf message: a valid export response.
+        if (contentType === 'application/x-protobuf') response.writeHead(200, { 'content-type': contentType }).end();
+        else response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
   }

@@ -21,10 +21,13 @@ export class ServiceProcess {
   exitSignal: NodeJS.Signals | null = null;
   private readonly exited: Promise<unknown>;
 
-  /** `script`: a file in this package's test/fixtures, or the URL of another suite's fixture. */
+  /**
+   * `script`: a file in this package's test/fixtures, or the URL of another suite's fixture.
+   * `env`: added to the defaults; a variable set to undefined is left out.
+   */
   constructor(
     script: string | URL,
-    env: Record<string, string>,
+    env: Record<string, string | undefined>,
     flags = ['--import', '@hopscope/instrumentation/register'],
   ) {
     const path = script instanceof URL ? fileURLToPath(script) : `${FIXTURES}${script}`;
@@ -36,6 +39,9 @@ export class ServiceProcess {
         ...SERVICES_ENV,
         OTEL_BSP_SCHEDULE_DELAY: '200',
         OTEL_BLRP_SCHEDULE_DELAY: '200',
+        // This package's fixtures export to OtlpReceiver, which reads JSON bodies only; other
+        // suites' fixtures export to a real collector with the default (http/protobuf).
+        ...(script instanceof URL ? {} : { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
