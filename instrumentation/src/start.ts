@@ -17,6 +17,7 @@ import { INSTRUMENTED_MODULES, createInstrumentations } from './instrumentations
 import { startMetricsServer } from './metrics/metrics-server.ts';
 import { processorOutcomeMeterProvider } from './metrics/processor-outcomes.ts';
 import { createTraceExporter } from './otlp-exporters.ts';
+import { ScrapeSpanFilter } from './metrics/scrape-span-filter.ts';
 import { SpanMetricsProcessor } from './metrics/span-metrics-processor.ts';
 import { type TelemetryMetrics, createRegistry, createTelemetryMetrics } from './metrics/telemetry-metrics.ts';
 import { RandomTraceFlagProcessor } from './random-trace-flag.ts';
@@ -73,7 +74,7 @@ function createMetrics(options: StartOptions, problems: string[]): TelemetryMetr
 }
 
 function startTracing(config: TelemetryConfig, metrics: TelemetryMetrics, options: StartOptions): void {
-  const processors: SpanProcessor[] = [new SpanMetricsProcessor(metrics)];
+  const processors: SpanProcessor[] = [new ScrapeSpanFilter(), new SpanMetricsProcessor(metrics)];
   if (config.baggageSpanAttributes.length > 0)
     processors.unshift(new BaggageSpanAttributesProcessor(config.baggageSpanAttributes));
   // First, so every processor after it sees the span's final trace flags.

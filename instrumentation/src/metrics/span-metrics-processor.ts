@@ -4,6 +4,7 @@ import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { scopesMeasuredAs } from '../instrumented-libraries.ts';
 import { safely } from '../safely.ts';
 import * as attr from '../semconv.ts';
+import { isScrapeTrace } from './scrape-requests.ts';
 import { observeDuration } from './shared-metrics.ts';
 import type { TelemetryMetrics } from './telemetry-metrics.ts';
 
@@ -36,6 +37,7 @@ export class SpanMetricsProcessor implements SpanProcessor {
   }
 
   private record(span: ReadableSpan): void {
+    if (isScrapeTrace(span.spanContext().traceId)) return;
     const a = span.attributes;
     const scope = span.instrumentationScope.name;
     if (span.kind === SpanKind.SERVER || span.kind === SpanKind.CLIENT) {
