@@ -1,14 +1,13 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import * as names from '../metrics/names.ts';
+import { ScrapeReaders } from '../metrics/scrape-readers.ts';
 import { perRegistry } from '../metrics/shared-metrics.ts';
 
 // Pending outbox rows are counted by a query at scrape time (true across relays and restarts).
-const pendingReaders = new WeakMap<Registry, Map<string, () => Promise<number>>>();
+const pendingCounts = new ScrapeReaders<() => Promise<number>>();
 
 export function countPendingOnScrape(registry: Registry, table: string, count: () => Promise<number>): void {
-  const byTable = pendingReaders.get(registry) ?? new Map<string, () => Promise<number>>();
-  byTable.set(table, count);
-  pendingReaders.set(registry, byTable);
+  pendingCounts.add(registry, table, count);
 }
 
 /** Outbox, idempotent-consumer and poison-message metrics, one family per registry. */
@@ -21,7 +20,7 @@ export const messagingMetrics = perRegistry((registry) => {
       labelNames: ['table'],
       registers,
       async collect() {
-        for (const [table, count] of pendingReaders.get(registry) ?? []) {
+        for (const [table, count] of pendingCounts.entries(registry)) {
           // A failed count (database down) keeps the last value rather than failing the scrape.
           await count().then(
             (pending) => this.set({ table }, pending),

@@ -1,8 +1,8 @@
 import { trace } from '@opentelemetry/api';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { assertBoundedName } from '../check-name.ts';
 import type { EventLogger } from '../event-logger.ts';
 import * as names from '../metrics/names.ts';
+import { ScrapeReaders } from '../metrics/scrape-readers.ts';
 import { observeDuration, perRegistry, supportsExemplars } from '../metrics/shared-metrics.ts';
 import { safely } from '../safely.ts';
 
@@ -20,8 +20,8 @@ export interface FailureRateWindow {
   minimumCalls: number;
 }
 
-// Failure rates of every recorded breaker, read at scrape time (the window moves on its own).
-const recorders = new WeakMap<Registry, Set<BreakerRecorder>>();
+// Failure rates, by breaker, read at scrape time (the window moves on its own).
+const failureRates = new ScrapeReaders<() => number>();
 
 const breakerMetrics = perRegistry((registry) => {
   const registers = [registry];
@@ -65,8 +65,7 @@ const breakerMetrics = perRegistry((registry) => {
       labelNames,
       registers,
       collect() {
-        for (const recorder of recorders.get(registry) ?? [])
-          this.set({ breaker: recorder.name }, recorder.failureRate());
+        for (const [breaker, failureRate] of failureRates.entries(registry)) this.set({ breaker }, failureRate());
       },
     }),
   };
@@ -85,29 +84,25 @@ export class BreakerRecorder {
   private readonly window: FailureRateWindow;
   // Per-second buckets, so that memory stays bounded at any call rate.
   private readonly buckets = new Map<number, { total: number; failed: number }>();
+  private readonly stopReadingFailureRate: () => void;
 
   constructor(options: {
+    /** Checked by the caller (a bounded name). */
     name: string;
     initialState: BreakerState;
     registry: Registry;
     logger: EventLogger;
     window: FailureRateWindow;
   }) {
-    this.name = assertBoundedName('breaker name', options.name);
+    this.name = options.name;
     this.state = options.initialState;
     this.metrics = breakerMetrics(options.registry);
     this.logger = options.logger;
     this.window = options.window;
-    const all = recorders.get(options.registry) ?? new Set();
-    all.add(this);
-    recorders.set(options.registry, all);
+    this.stopReadingFailureRate = failureRates.add(options.registry, this.name, () => this.failureRate());
     this.setStateGauge();
     this.metrics.lastTransition.set({ breaker: this.name }, Date.now() / 1000);
     this.metrics.failureRate.set({ breaker: this.name }, -1);
-  }
-
-  get currentState(): BreakerState {
-    return this.state;
   }
 
   transition(to: BreakerState, reason: string): void {
@@ -173,7 +168,20 @@ export class BreakerRecorder {
     });
   }
 
-  failureRate(): number {
+  /**
+   * Takes the breaker's gauges off the scrape: its state, last transition and failure rate describe
+   * a breaker no longer observed. Its counters and histograms keep their totals, which a breaker
+   * instrumented again under the same name continues.
+   */
+  release(): void {
+    this.stopReadingFailureRate();
+    const breaker = { breaker: this.name };
+    for (const state of BREAKER_STATES) this.metrics.state.remove({ ...breaker, state });
+    this.metrics.lastTransition.remove(breaker);
+    this.metrics.failureRate.remove(breaker);
+  }
+
+  private failureRate(): number {
     this.prune();
     let total = 0;
     let failed = 0;

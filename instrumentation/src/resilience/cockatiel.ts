@@ -1,13 +1,21 @@
 import type { Registry } from 'prom-client';
 import { type EventLogger, resolveEventLogger } from '../event-logger.ts';
+import { assertBoundedName } from '../check-name.ts';
 import { resolveRegistry } from '../metrics/shared-metrics.ts';
-import { type BreakerState, BreakerRecorder, type CallOutcome, type FailureRateWindow } from './breaker-recorder.ts';
+import {
+  BREAKER_STATES,
+  type BreakerState,
+  BreakerRecorder,
+  type CallOutcome,
+  type FailureRateWindow,
+} from './breaker-recorder.ts';
+import { type Instrumented, instrumentOnce, replaceMethod } from './instrumented.ts';
 
 /** The part of cockatiel's CircuitBreakerPolicy we use (structural, so cockatiel stays optional). */
 export interface CockatielBreaker {
   readonly state: number;
   readonly lastFailure?: unknown;
-  readonly onStateChange: (listener: (state: number) => void) => unknown;
+  readonly onStateChange: (listener: (state: number) => void) => { dispose(): void };
   execute<T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T>;
 }
 
@@ -31,29 +39,43 @@ export interface BreakerTelemetryOptions {
   window?: FailureRateWindow;
 }
 
-// cockatiel's CircuitState: Closed = 0, Open = 1, HalfOpen = 2, Isolated = 3.
-const STATES: readonly BreakerState[] = ['closed', 'open', 'half_open', 'isolated'];
 const DEFAULT_WINDOW: FailureRateWindow = { durationMs: 60_000, minimumCalls: 10 };
 
 /**
  * Makes a cockatiel circuit breaker observable, in place: state, transitions, calls by outcome,
- * durations, failure rate, span events and transition logs. Returns the same policy.
+ * durations, failure rate, span events and transition logs. Returns the same policy, with
+ * `dispose()` to take the instrumentation off; instrumenting it again before that changes nothing.
  */
-export function instrumentCockatielBreaker<B extends CockatielBreaker>(policy: B, options: BreakerTelemetryOptions): B {
-  const recorder = new BreakerRecorder({
-    name: options.name,
-    initialState: STATES[policy.state] ?? 'closed',
-    registry: resolveRegistry(options.registry),
-    logger: resolveEventLogger(options.logger),
-    window: options.window ?? samplingWindow(policy) ?? DEFAULT_WINDOW,
+export function instrumentCockatielBreaker<B extends CockatielBreaker>(
+  policy: B,
+  options: BreakerTelemetryOptions,
+): Instrumented<B> {
+  const name = assertBoundedName('breaker name', options.name);
+  return instrumentOnce(policy, name, () => {
+    // cockatiel's CircuitState indexes BREAKER_STATES: Closed = 0, Open = 1, HalfOpen = 2, Isolated = 3.
+    const recorder = new BreakerRecorder({
+      name,
+      initialState: BREAKER_STATES[policy.state] ?? 'closed',
+      registry: resolveRegistry(options.registry),
+      logger: resolveEventLogger(options.logger),
+      window: options.window ?? samplingWindow(policy) ?? DEFAULT_WINDOW,
+    });
+    const listener = policy.onStateChange((state) =>
+      recorder.transition(BREAKER_STATES[state] ?? 'closed', transitionReason(policy, BREAKER_STATES[state])),
+    );
+    const restoreExecute = replaceMethod(
+      policy,
+      'execute',
+      (execute) =>
+        <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal) =>
+          recorder.timeCall(() => execute(fn, signal), classify),
+    );
+    return () => {
+      listener.dispose();
+      restoreExecute();
+      recorder.release();
+    };
   });
-  policy.onStateChange((state) =>
-    recorder.transition(STATES[state] ?? 'closed', transitionReason(policy, STATES[state])),
-  );
-  const execute = policy.execute.bind(policy);
-  policy.execute = <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal) =>
-    recorder.timeCall(() => execute(fn, signal), classify);
-  return policy;
 }
 
 function classify(error: unknown): CallOutcome {

@@ -1,14 +1,13 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import * as names from '../metrics/names.ts';
+import { ScrapeReaders } from '../metrics/scrape-readers.ts';
 import { perRegistry } from '../metrics/shared-metrics.ts';
 
-// Bulkhead occupancy changes on every call: it is read when scraped rather than pushed per call.
-const bulkheadReaders = new WeakMap<Registry, Array<() => void>>();
-
-/** Registers a function that sets a bulkhead's gauges; it runs on every scrape of the registry. */
-export function readBulkheadOnScrape(registry: Registry, read: () => void): void {
-  bulkheadReaders.set(registry, [...(bulkheadReaders.get(registry) ?? []), read]);
-}
+/**
+ * Bulkhead occupancy changes on every call: it is read when scraped rather than pushed per call,
+ * by a function per bulkhead that sets its gauges.
+ */
+export const bulkheadReaders = new ScrapeReaders<() => void>();
 
 /** Retry, timeout and bulkhead metrics, one family per registry, told apart by `policy`. */
 export const policyMetrics = perRegistry((registry) => {
@@ -45,7 +44,7 @@ export const policyMetrics = perRegistry((registry) => {
       labelNames: ['policy'],
       registers,
       collect() {
-        for (const read of bulkheadReaders.get(registry) ?? []) read();
+        for (const [, read] of bulkheadReaders.entries(registry)) read();
       },
     }),
     bulkheadQueued: new Gauge({

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import * as names from '../metrics/names.ts';
+import { ScrapeReaders } from '../metrics/scrape-readers.ts';
 import { perRegistry, supportsExemplars } from '../metrics/shared-metrics.ts';
 import { diag } from '@opentelemetry/api';
 
@@ -13,12 +14,10 @@ export type InFlightReader = () => Promise<InFlightSagas> | InFlightSagas;
 
 // In-flight figures are read at scrape time: from the user's callback (a database query, true
 // across processes and restarts) when one is given for the saga, else from this process.
-const readers = new WeakMap<Registry, Map<string, InFlightReader>>();
+const inFlightReaders = new ScrapeReaders<InFlightReader>();
 
 export function readInFlightOnScrape(registry: Registry, saga: string, reader: InFlightReader): void {
-  const byName = readers.get(registry) ?? new Map<string, InFlightReader>();
-  byName.set(saga, reader);
-  readers.set(registry, byName);
+  inFlightReaders.add(registry, saga, reader);
 }
 
 export const sagaMetrics = perRegistry((registry) => {
@@ -26,7 +25,7 @@ export const sagaMetrics = perRegistry((registry) => {
   // Both gauges are collected concurrently on a scrape; they share one read of the callbacks.
   let pending: Promise<Map<string, InFlightSagas>> | undefined;
   const readAll = () =>
-    (pending ??= readEach(readers.get(registry)).finally(() => {
+    (pending ??= readEach(inFlightReaders.entries(registry)).finally(() => {
       pending = undefined;
     }));
   const inFlight = new Gauge({
@@ -78,9 +77,9 @@ export const sagaMetrics = perRegistry((registry) => {
   };
 });
 
-async function readEach(byName: Map<string, InFlightReader> | undefined): Promise<Map<string, InFlightSagas>> {
+async function readEach(readers: Array<[string, InFlightReader]>): Promise<Map<string, InFlightSagas>> {
   const results = new Map<string, InFlightSagas>();
-  for (const [saga, read] of byName ?? []) {
+  for (const [saga, read] of readers) {
     try {
       results.set(saga, await read());
     } catch (error) {
