@@ -209,6 +209,11 @@ export function otlpTarget(config: TelemetryConfig, signal: 'traces' | 'logs'): 
   return { url, protocol, headers: config.otlpHeaders, timeoutMillis: config.exportTimeoutMillis };
 }
 
+/** For the startup line: where a signal goes and how, or 'none'. */
+export function describeTarget(target: OtlpTarget | undefined): string {
+  return target ? `${target.url} (${target.protocol})` : 'none';
+}
+
 // A baggage key is a W3C token; a short list, since every span pays for each key.
 const BAGGAGE_KEY = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
 const MAX_BAGGAGE_SPAN_ATTRIBUTES = 16;

@@ -12,7 +12,7 @@ import {
 import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Server } from 'node:http';
 import { BaggageSpanAttributesProcessor } from './baggage-span-attributes.ts';
-import { type TelemetryConfig, otlpTarget, resolveConfig } from './config.ts';
+import { type TelemetryConfig, describeTarget, otlpTarget, resolveConfig } from './config.ts';
 import { INSTRUMENTED_MODULES, createInstrumentations } from './instrumentations.ts';
 import { startMetricsServer } from './metrics/metrics-server.ts';
 import { processorOutcomeMeterProvider } from './metrics/processor-outcomes.ts';
@@ -52,7 +52,7 @@ export function start(options: StartOptions = {}): Telemetry {
     const loadedBefore = librariesLoadedBeforeStart();
     if (enabled) startTracing(config, metrics, options);
     if (config.metricsPort !== undefined) metricsServer = startMetricsServer(metrics.registry, config);
-    const traces = options.spanExporter ? 'custom exporter' : (config.tracesUrl ?? 'none');
+    const traces = options.spanExporter ? 'custom exporter' : describeTarget(otlpTarget(config, 'traces'));
     process.stderr.write(
       startupLine({ config, enabled, problems, loadedBefore, traces, instrumented: INSTRUMENTED_MODULES }),
     );

@@ -1,11 +1,11 @@
-import type { TelemetryConfig } from './config.ts';
+import { type TelemetryConfig, describeTarget, otlpTarget } from './config.ts';
 
 export interface StartupReport {
   config: TelemetryConfig;
   enabled: boolean;
   problems: string[];
   loadedBefore: string[];
-  /** Where spans go: a URL, 'custom exporter' or 'none'. */
+  /** Where spans go: a URL and its protocol, 'custom exporter' or 'none'. */
   traces: string;
   instrumented: readonly string[];
 }
@@ -30,7 +30,7 @@ export function startupLine(report: StartupReport): string {
     msg: enabled ? 'hopscope telemetry started' : 'hopscope telemetry is off',
     instrumented: enabled ? instrumented.filter((name) => !loadedBefore.includes(name)) : [],
     traces: enabled ? traces : 'none',
-    logs: enabled ? (config.lokiUrl ?? config.logsUrl ?? 'none') : 'none',
+    logs: enabled ? (config.lokiUrl ?? describeTarget(otlpTarget(config, 'logs'))) : 'none',
     metrics_port: config.metricsPort ?? null,
     ...(warnings.length > 0 ? { warnings } : {}),
   };

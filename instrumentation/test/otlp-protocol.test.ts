@@ -98,5 +98,15 @@ for (const [protocol, contentType] of [
       [contentType],
       JSON.stringify(receiver.exports),
     );
+    const startup = JSON.parse(api.stderr.find((line) => line.includes('hopscope telemetry')) ?? '{}') as Record<
+      string,
+      unknown
+    >;
+    const named = protocol ?? 'http/protobuf';
+    assert.deepEqual(
+      [startup['traces'], startup['logs']],
+      [`${otlp}/v1/traces (${named})`, `${otlp}/v1/logs (${named})`],
+      'the startup line says where and how',
+    );
   });
 }
