@@ -1,6 +1,7 @@
 // The benchmarked service: an express JSON endpoint that writes one log line per request.
-// The same code runs bare, with hopscope and with the OpenTelemetry zero-code peer; only the
-// logger differs (hopscope's, or a plain pino logger), as it would in a real service.
+// The same code runs in every stage of bench/stages.ts; only the instrumentation on the command
+// line and the logger differ: the package's createLogger() with BENCH_LOGGER=hopscope, else a
+// plain pino logger. Lines go to stdout, which the bench discards.
 import express from 'express';
 import pino from 'pino';
 

@@ -1,0 +1,40 @@
+// The RabbitMQ publish → consume loop (bench/apps/amqp-loop.mjs), bare and with hopscope
+// exporting to the sink, in alternating rounds.
+import { type AppContext, BARE, HOPSCOPE_REGISTER, type Variant, startApp } from './apps.ts';
+import { ended, nextMessage } from './processes.ts';
+import { messageOf } from './stages.ts';
+
+const HOPSCOPE: Variant = { name: 'hopscope', execArgv: HOPSCOPE_REGISTER, env: {} };
+const TIMEOUT_MS = 120_000;
+
+export interface RatesResult {
+  name: string;
+  /** One rate per successful round. */
+  rates: number[];
+  errors: string[];
+}
+
+export async function measureMessaging(
+  context: AppContext,
+  rounds: number,
+  messages: number,
+  progress: (line: string) => void,
+): Promise<RatesResult[]> {
+  const results = [BARE, HOPSCOPE].map((variant) => ({ variant, rates: [] as number[], errors: [] as string[] }));
+  for (let round = 1; round <= rounds; round++) {
+    for (const result of results) {
+      const app = startApp('amqp-loop.mjs', result.variant, context, { BENCH_MESSAGES: String(messages) });
+      try {
+        const rate = await nextMessage<number>(app, 'messagesPerSecond', TIMEOUT_MS);
+        await ended(app, 'amqp-loop.mjs');
+        result.rates.push(rate);
+        progress(`round ${round}: RabbitMQ ${result.variant.name}: ${rate.toFixed(0)} msg/s`);
+      } catch (error) {
+        app.process.kill('SIGKILL');
+        result.errors.push(`round ${round}: ${messageOf(error)}`);
+        progress(`round ${round}: RabbitMQ ${result.variant.name}: failed: ${messageOf(error)}`);
+      }
+    }
+  }
+  return results.map(({ variant, rates, errors }) => ({ name: variant.name, rates, errors }));
+}

@@ -1,0 +1,135 @@
+// The targets of issue 11, each computed from this run's figures: figure | now | target | met?
+import { type BreakerResult } from './breakers.ts';
+import { breakerAddedMicros, medianRate, stageFigures, type StageFigures } from './figures.ts';
+import type { RatesResult } from './messaging.ts';
+import type { StageId, StageResult } from './stages.ts';
+import { megabytes, renderTextTable, signed, times } from './table.ts';
+
+const TARGET_SOAK_SECONDS = 60;
+
+interface Target {
+  figure: string;
+  target: string;
+  /** The figure now, or why it could not be computed. */
+  now: { value: number; text: string } | { missing: string };
+  met: (value: number) => boolean;
+  /** Said next to yes/no when the run measured something other than the target's figure. */
+  caveat?: string;
+}
+
+export interface TargetInputs {
+  stages: StageResult[];
+  messaging: RatesResult[];
+  breakers: BreakerResult[];
+  soakSeconds: number;
+}
+
+export function renderTargets(inputs: TargetInputs): string {
+  const rows = targets(inputs).map((target) => {
+    if ('missing' in target.now) return [target.figure, target.now.missing, target.target, '–'];
+    const met = target.met(target.now.value) ? 'yes' : 'no';
+    return [target.figure, target.now.text, target.target, target.caveat ? `${met} (${target.caveat})` : met];
+  });
+  return renderTextTable(['figure', 'now (this run)', 'target', 'met?'], rows);
+}
+
+function targets({ stages, messaging, breakers, soakSeconds }: TargetInputs): Target[] {
+  const figures = new Map(stages.map((result) => [result.id, stageFigures(result)]));
+  const names = new Map(stages.map((result) => [result.id, result.name]));
+  /** A figure from two stages, or which stage is missing. */
+  const compare = (
+    a: StageId,
+    b: StageId,
+    compute: (a: StageFigures, b: StageFigures) => number | undefined,
+    text: (value: number) => string,
+  ): Target['now'] => {
+    const fa = figures.get(a);
+    const fb = figures.get(b);
+    if (!fa || !fb) return { missing: `n/a: ${names.get(fa ? b : a)} failed` };
+    const value = compute(fa, fb);
+    return value === undefined ? { missing: 'n/a: not measured' } : { value, text: text(value) };
+  };
+  const [bare, hopscope] = messaging.map(medianRate);
+  const breakerMicros = breakers.map(breakerAddedMicros);
+  const soakCaveat = soakSeconds === TARGET_SOAK_SECONDS ? undefined : `after ${soakSeconds} s, not 60 s`;
+  return [
+    {
+      figure: 'express JSON + log line, 100% sampled, OTLP export: req/s vs bare',
+      now: compare('full', 'bare', (f, b) => f.requestsPerSecond / b.requestsPerSecond, times),
+      target: '≥ 0.75×',
+      met: (value) => value >= 0.75,
+    },
+    {
+      figure: 'same, vs the zero-code peer (same run)',
+      now: compare('full', 'peer', (f, p) => f.requestsPerSecond / p.requestsPerSecond, times),
+      target: '≥ 3×',
+      met: (value) => value >= 3,
+    },
+    {
+      figure: 'same, p99 latency vs bare',
+      now: compare('full', 'bare', (f, b) => f.p99Ms / b.p99Ms, times),
+      target: '≤ 1.5×',
+      met: (value) => value <= 1.5,
+    },
+    {
+      figure: 'process start → first response, added',
+      now: compare(
+        'full',
+        'bare',
+        (f, b) => f.startMs - b.startMs,
+        (ms) => `${signed(ms)} ms`,
+      ),
+      target: '≤ +100 ms',
+      met: (value) => value <= 100,
+    },
+    {
+      figure: 'RSS added after 2,000 requests',
+      now: compare(
+        'full',
+        'bare',
+        (f, b) => megabytes(f.rssAfterFixed - b.rssAfterFixed),
+        (mb) => `${signed(mb)} MB`,
+      ),
+      target: '≤ +25 MB',
+      met: (value) => value <= 25,
+    },
+    {
+      figure: `RSS added after ${TARGET_SOAK_SECONDS} s of sustained load`,
+      now:
+        soakSeconds === 0
+          ? { missing: 'n/a: BENCH_SOAK_SECONDS=0' }
+          : compare(
+              'full',
+              'bare',
+              (f, b) =>
+                f.rssAfterSoak !== undefined && b.rssAfterSoak !== undefined
+                  ? megabytes(f.rssAfterSoak - b.rssAfterSoak)
+                  : undefined,
+              (mb) => `${signed(mb)} MB`,
+            ),
+      target: '≤ +40 MB',
+      met: (value) => value <= 40,
+      caveat: soakCaveat,
+    },
+    {
+      figure: 'RabbitMQ publish → consume, msgs/s vs bare',
+      now:
+        bare !== undefined && hopscope !== undefined
+          ? { value: hopscope / bare, text: times(hopscope / bare) }
+          : { missing: 'n/a: a RabbitMQ run failed' },
+      target: '≥ 0.9×',
+      met: (value) => value >= 0.9,
+    },
+    {
+      figure: 'breaker-wrapped call, telemetry on vs off: added',
+      now: breakerMicros.every((micros) => micros !== undefined)
+        ? {
+            value: Math.max(...breakerMicros),
+            text: breakers.map((b, i) => `${b.library} ${signed(breakerMicros[i], 2)} µs`).join(', '),
+          }
+        : { missing: 'n/a: a breaker run failed' },
+      target: '≤ 0.5 µs added',
+      met: (value) => value <= 0.5,
+    },
+  ];
+}
