@@ -64,8 +64,9 @@ export function failureLine(child: Child, what: string): string {
     .stderrTail()
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('at ') && !line.startsWith('^') && !line.startsWith('{'));
-  const error = lines.find((line) => /\b\w*(Error|Exception)\b/.test(line)) ?? lines.at(-1);
+    .filter((line) => line !== '' && !/^(at |\^|\{|\}|node:|Node\.js v)/.test(line));
+  // `SyntaxError: …`, `Error: connect ECONNREFUSED …`: Node prints the thrown error's name first.
+  const error = lines.find((line) => /^([A-Z]\w*)?(Error|Exception)\b/.test(line)) ?? lines.at(-1);
   return error ? `${what}: ${error.slice(0, 200)}` : what;
 }
 

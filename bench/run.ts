@@ -54,10 +54,13 @@ async function main(): Promise<void> {
       [
         '',
         'express JSON endpoint, one log line per request, 100% sampled, OTLP to a local sink',
-        `(${pinning}; ${settings.connections} connections; median of ${settings.rounds} alternating rounds of`,
-        ` ${settings.seconds} s after ${settings.warmupSeconds} s warm-up, each in a fresh process; start → 1st resp. = process`,
-        ` start to the first whole response; RSS after load: one more process per stage, ${settings.soakSeconds} s of load;`,
-        ' in brackets: added vs bare)',
+        `  ${pinning}; ${settings.connections} connections`,
+        `  median of ${settings.rounds} alternating rounds, each a fresh process: start → first whole response,`,
+        `  ${settings.fixedRequests} requests, ${settings.warmupSeconds} s warm-up, ${settings.seconds} s measured; spread of req/s across rounds`,
+        settings.soakSeconds > 0
+          ? `  RSS after load: one more process per stage under ${settings.soakSeconds} s of load`
+          : '  RSS after load: skipped (BENCH_SOAK_SECONDS=0)',
+        '  (in brackets: added vs bare)',
         '',
         renderStages(stages, settings),
         '',
