@@ -1,10 +1,18 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { INSTRUMENTED_LIBRARIES, type InstrumentationOptions } from './instrumented-libraries.ts';
+import { type PatchedLibrary, observePatch } from './patched-libraries.ts';
 
-/** The module names of the libraries the package instruments, as a user would recognise them. */
+/** The module names of the libraries the package instruments when they are loaded. */
 export const INSTRUMENTED_MODULES: readonly string[] = INSTRUMENTED_LIBRARIES.map((library) => library.module);
 
 // Composed from the OpenTelemetry instrumentations; only rabbitmq-client, which has none, is ours.
-export function createInstrumentations(options: InstrumentationOptions): Instrumentation[] {
-  return INSTRUMENTED_LIBRARIES.map((library) => library.create(options));
+export function createInstrumentations(
+  options: InstrumentationOptions,
+  onPatched: (patched: PatchedLibrary) => void,
+): Instrumentation[] {
+  return INSTRUMENTED_LIBRARIES.map((library) => {
+    const instrumentation = library.create(options);
+    observePatch(instrumentation, library, onPatched);
+    return instrumentation;
+  });
 }

@@ -24,7 +24,7 @@ import { RandomTraceFlagProcessor } from './random-trace-flag.ts';
 import { createSampler } from './sampler.ts';
 import { SafePropagator } from './safe-propagator.ts';
 import { librariesLoadedBeforeStart } from './self-check.ts';
-import { startupLine } from './startup-line.ts';
+import { patchedLibraryLine, startupLine } from './startup-line.ts';
 import { type Telemetry, activeTelemetry, runShutdownHooks, setActiveTelemetry } from './telemetry-state.ts';
 import type { StartOptions } from './types.ts';
 
@@ -54,7 +54,7 @@ export function start(options: StartOptions = {}): Telemetry {
     if (config.metricsPort !== undefined) metricsServer = startMetricsServer(metrics.registry, config);
     const traces = options.spanExporter ? 'custom exporter' : describeTarget(otlpTarget(config, 'traces'));
     process.stderr.write(
-      startupLine({ config, enabled, problems, loadedBefore, traces, instrumented: INSTRUMENTED_MODULES }),
+      startupLine({ config, enabled, problems, loadedBefore, traces, instrumentable: INSTRUMENTED_MODULES }),
     );
   } catch (error) {
     active.enabled = false;
@@ -101,7 +101,10 @@ function startTracing(config: TelemetryConfig, metrics: TelemetryMetrics, option
   trace.setGlobalTracerProvider(tracerProvider);
   registerInstrumentations({
     tracerProvider,
-    instrumentations: createInstrumentations({ consumeContext: config.consumeContext }),
+    instrumentations: createInstrumentations({ consumeContext: config.consumeContext }, (patched) => {
+      metrics.instrumentedLibraryInfo.set({ library: patched.library, version: patched.version }, 1);
+      process.stderr.write(patchedLibraryLine(config, patched));
+    }),
   });
 }
 

@@ -1,4 +1,5 @@
 import { type TelemetryConfig, describeTarget, otlpTarget } from './config.ts';
+import type { PatchedLibrary } from './patched-libraries.ts';
 
 export interface StartupReport {
   config: TelemetryConfig;
@@ -7,16 +8,18 @@ export interface StartupReport {
   loadedBefore: string[];
   /** Where spans go: a URL and its protocol, 'custom exporter' or 'none'. */
   traces: string;
-  instrumented: readonly string[];
+  /** The libraries instrumented when the process loads them. */
+  instrumentable: readonly string[];
 }
 
 /**
  * The one self-check line written at startup (JSON, on stderr so it never mixes with the
- * application's own stdout log stream): what is instrumented, where telemetry goes, and
- * what will not work and why.
+ * application's own stdout log stream): what will be instrumented when loaded, where telemetry
+ * goes, and what will not work and why. What actually is instrumented comes later, one
+ * patchedLibraryLine() per library as the process loads it.
  */
 export function startupLine(report: StartupReport): string {
-  const { config, enabled, problems, loadedBefore, traces, instrumented } = report;
+  const { config, enabled, problems, loadedBefore, traces, instrumentable } = report;
   const warnings = [...problems];
   if (loadedBefore.length > 0) {
     warnings.push(
@@ -28,11 +31,24 @@ export function startupLine(report: StartupReport): string {
     time: Date.now(),
     service_name: config.serviceName,
     msg: enabled ? 'hopscope telemetry started' : 'hopscope telemetry is off',
-    instrumented: enabled ? instrumented.filter((name) => !loadedBefore.includes(name)) : [],
+    instruments_when_loaded: enabled ? instrumentable.filter((name) => !loadedBefore.includes(name)) : [],
     traces: enabled ? traces : 'none',
     logs: enabled ? (config.lokiUrl ?? describeTarget(otlpTarget(config, 'logs'))) : 'none',
     metrics_port: config.metricsPort ?? null,
     ...(warnings.length > 0 ? { warnings } : {}),
+  };
+  return `${JSON.stringify(line)}\n`;
+}
+
+/** The line written (stderr, JSON, like the startup line) when a library is instrumented. */
+export function patchedLibraryLine(config: TelemetryConfig, patched: PatchedLibrary): string {
+  const line = {
+    level: 'info',
+    time: Date.now(),
+    service_name: config.serviceName,
+    msg: 'hopscope instrumented a library',
+    library: patched.library,
+    version: patched.version,
   };
   return `${JSON.stringify(line)}\n`;
 }

@@ -134,6 +134,6 @@ test('the startup self-check names what is instrumented', () => {
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .find((l) => l['msg'] === 'hopscope telemetry started');
   assert.ok(line, `a startup line, got: ${api.stderr.join('\n')}`);
-  assert.ok((line['instrumented'] as string[]).includes('express'));
+  assert.ok((line['instruments_when_loaded'] as string[]).includes('express'));
   assert.equal(line['warnings'], undefined);
 });

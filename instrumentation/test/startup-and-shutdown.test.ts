@@ -1,9 +1,18 @@
 // What a user sees when the process starts and stops with the register flag.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { INSTRUMENTED_MODULES } from '../src/instrumentations.ts';
+import { metricValue, sampleSum } from './helpers/metrics-text.ts';
 import { KIND, OtlpReceiver } from './helpers/otlp-receiver.ts';
 import { deleteQueues, uniqueQueue } from './helpers/queues.ts';
 import { ServiceProcess } from './helpers/service-process.ts';
+
+/** The version of a package installed where the fixtures resolve their packages (the repository's root). */
+function packageVersion(name: string): string {
+  const file = new URL(`../../node_modules/${name}/package.json`, import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
 
 function startupLines(service: ServiceProcess): Array<Record<string, unknown>> {
   return service.stderr
@@ -62,15 +71,49 @@ test('one startup line per process, none from worker threads (the pino transport
   const lines = startupLines(worker);
   assert.equal(lines.length, 1, worker.stderr.join('\n'));
   assert.equal(lines[0]?.['msg'], 'hopscope telemetry started');
-  assert.deepEqual(lines[0]?.['instrumented'], [
-    'http',
-    'undici',
-    'express',
-    'amqplib',
-    'rabbitmq-client',
-    'pg',
-    'pino',
-  ]);
+  assert.deepEqual(lines[0]?.['instruments_when_loaded'], INSTRUMENTED_MODULES);
+});
+
+test('what is instrumented is what the process loaded, with versions: one line each and an info metric', async (t) => {
+  const queue = uniqueQueue('patched');
+  const api = new ServiceProcess('order-api.mjs', {
+    OTEL_SERVICE_NAME: 'order-api',
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+    ORDER_QUEUE: queue,
+  });
+  t.after(async () => {
+    await api.stop();
+    await deleteQueues(queue);
+  });
+  const base = `http://127.0.0.1:${String((await api.waitForLine('listening'))['port'])}`;
+  await fetch(`${base}/orders`, { method: 'POST' });
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+
+  // express + amqplib + the package's pino logger, on node:http; no pg, no rabbitmq-client, no fetch.
+  const expected = {
+    http: process.versions.node,
+    express: packageVersion('express'),
+    amqplib: packageVersion('amqplib'),
+    pino: packageVersion('pino'),
+  };
+  const lines = api.stderr
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line['msg'] === 'hopscope instrumented a library');
+  assert.deepEqual(
+    Object.fromEntries(lines.map((line) => [line['library'], line['version']])),
+    expected,
+    api.stderr.join('\n'),
+  );
+  assert.equal(lines.length, Object.keys(expected).length, 'one line per library');
+  for (const [library, version] of Object.entries(expected)) {
+    assert.equal(metricValue(metrics, 'hopscope_instrumented_library_info', { library, version }), 1, library);
+  }
+  assert.equal(sampleSum(metrics, 'hopscope_instrumented_library_info'), Object.keys(expected).length);
+  assert.ok(
+    (startupLines(api)[0]?.['instruments_when_loaded'] as string[]).includes('pg'),
+    'the startup line says what would be instrumented, were it loaded',
+  );
 });
 
 test('a library loaded before start() is named in a warning', async (t) => {
@@ -80,7 +123,7 @@ test('a library loaded before start() is named in a warning', async (t) => {
   const [line] = startupLines(late);
   assert.equal(line?.['level'], 'warn');
   assert.match((line?.['warnings'] as string[]).join('\n'), /loaded before hopscope, so not instrumented: express/);
-  assert.ok(!(line?.['instrumented'] as string[]).includes('express'));
+  assert.ok(!(line?.['instruments_when_loaded'] as string[]).includes('express'));
 });
 
 test('SIGTERM: spans are flushed, then the process ends by the signal as it would without the package', async (t) => {

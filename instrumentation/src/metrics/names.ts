@@ -9,6 +9,9 @@ export const MESSAGING_CLIENT_CONSUMED_MESSAGES = 'messaging_client_consumed_mes
 export const MESSAGING_PROCESS_DURATION = 'messaging_process_duration_seconds';
 export const MESSAGING_REDELIVERED_MESSAGES = 'hopscope_messaging_redelivered_messages_total';
 
+// One series per library the package has instrumented in this process: which, and which version.
+export const INSTRUMENTED_LIBRARY_INFO = 'hopscope_instrumented_library_info';
+
 export const TELEMETRY_SPANS_EXPORTED = 'hopscope_telemetry_spans_exported_total';
 export const TELEMETRY_SPANS_DROPPED = 'hopscope_telemetry_spans_dropped_total';
 export const TELEMETRY_SPANS_EXPORT_FAILED = 'hopscope_telemetry_spans_export_failed_total';

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type OpenMetricsContentType, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, type OpenMetricsContentType, Registry, collectDefaultMetrics } from 'prom-client';
 import * as names from './names.ts';
 import { supportsExemplars } from './shared-metrics.ts';
 
@@ -11,6 +11,8 @@ export interface TelemetryMetrics {
   messagesConsumed: Counter<string>;
   messageProcessDuration: Histogram<string>;
   messagesRedelivered: Counter<string>;
+  /** 1 for each library patched in this process, labelled `library` and `version`. */
+  instrumentedLibraryInfo: Gauge<string>;
   spansExported: Counter;
   spansDropped: Counter;
   spansExportFailed: Counter;
@@ -90,6 +92,12 @@ export function createTelemetryMetrics(
       'Consumed messages the broker flagged as redelivered.',
       ['messaging_system', 'messaging_destination_name'],
     ),
+    instrumentedLibraryInfo: new Gauge({
+      name: names.INSTRUMENTED_LIBRARY_INFO,
+      help: 'A library the package has instrumented in this process (1), with its version.',
+      labelNames: ['library', 'version'],
+      registers,
+    }),
     spansExported: counter(names.TELEMETRY_SPANS_EXPORTED, 'Spans accepted by the trace exporter endpoint.'),
     spansDropped: counter(names.TELEMETRY_SPANS_DROPPED, 'Spans dropped because the export queue was full.'),
     spansExportFailed: counter(names.TELEMETRY_SPANS_EXPORT_FAILED, 'Spans in export batches that failed.'),
