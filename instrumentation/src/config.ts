@@ -54,6 +54,8 @@ export interface TelemetryConfig {
   diagLogLevel: string | undefined;
   /** Baggage keys copied onto every span as attributes (HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES). */
   baggageSpanAttributes: string[];
+  /** HOPSCOPE_CAPTURE_CONSOLE: console.* lines are also shipped as OTLP log records. */
+  captureConsole: boolean;
 }
 
 export interface ConfigResult {
@@ -167,6 +169,7 @@ export function readConfig(env: Env = process.env): ConfigResult {
     lokiUrl: url('HOPSCOPE_LOKI_URL'),
     diagLogLevel: text('OTEL_LOG_LEVEL'),
     baggageSpanAttributes: readBaggageKeys(text('HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES'), problems),
+    captureConsole: oneOf('HOPSCOPE_CAPTURE_CONSOLE', ['true', 'false'], 'false') === 'true',
   };
   return { config, problems };
 }

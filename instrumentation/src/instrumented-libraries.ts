@@ -1,11 +1,13 @@
 import type { Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ConsumeInfo } from '@opentelemetry/instrumentation-amqplib';
+import { BunyanInstrumentation } from '@opentelemetry/instrumentation-bunyan';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { WinstonInstrumentation } from '@opentelemetry/instrumentation-winston';
 import { createAmqplibInstrumentation } from './amqplib-link-baggage.ts';
 import type { ConsumeContextMode } from './config.ts';
 import { recordServerSpan } from './http-boundary.ts';
@@ -124,6 +126,23 @@ export const INSTRUMENTED_LIBRARIES: readonly InstrumentedLibrary[] = [
     // Our own logger correlates and ships its lines; this adds trace_id/span_id to any other
     // pino logger the application creates, without sending its lines a second time.
     create: () => new PinoInstrumentation({ disableLogSending: true }),
+  },
+  {
+    module: 'winston',
+    mechanism: 'package',
+    scope: '@opentelemetry/instrumentation-winston',
+    gives: '`trace_id`/`span_id` on winston 3 records; each record also sent as an OTLP log record',
+    from: '`@opentelemetry/instrumentation-winston`',
+    // Sends with @opentelemetry/winston-transport, through the global Logs API, to logs/log-provider.ts.
+    create: () => new WinstonInstrumentation(),
+  },
+  {
+    module: 'bunyan',
+    mechanism: 'package',
+    scope: '@opentelemetry/instrumentation-bunyan',
+    gives: '`trace_id`/`span_id` on bunyan 1.x records; each record also sent as an OTLP log record',
+    from: '`@opentelemetry/instrumentation-bunyan`',
+    create: () => new BunyanInstrumentation(),
   },
 ];
 

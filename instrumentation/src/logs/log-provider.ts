@@ -1,0 +1,56 @@
+// The main thread's OpenTelemetry LoggerProvider. The winston and bunyan instrumentations emit
+// through the global Logs API: without a provider behind it their records go nowhere. The
+// console capture emits here too. createLogger()'s lines do not: pino's worker thread exports
+// them (otlp-log-transport.ts).
+import { logs } from '@opentelemetry/api';
+import { logs as legacyLogs } from '@opentelemetry/api-logs';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { type TelemetryConfig, otlpTarget } from '../config.ts';
+import { processorOutcomeMeterProvider } from '../metrics/processor-outcomes.ts';
+import type { TelemetryMetrics } from '../metrics/telemetry-metrics.ts';
+import { createLogExporter } from '../otlp-exporters.ts';
+import { onShutdown } from '../telemetry-state.ts';
+import { captureConsole } from './console-capture.ts';
+
+/**
+ * Registers a provider that batches log records to the OTLP logs endpoint, and captures the
+ * console when HOPSCOPE_CAPTURE_CONSOLE=true; does nothing when logs are not exported
+ * (OTEL_LOGS_EXPORTER=none). `shutdown()` puts the console back and flushes the provider.
+ */
+export function startLogProvider(config: TelemetryConfig, metrics: TelemetryMetrics): void {
+  const target = otlpTarget(config, 'logs');
+  if (!target) return;
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ 'service.name': config.serviceName }),
+    processors: [
+      new BatchLogRecordProcessor({
+        // The exporter bounds the batches in flight; maxQueueSize (OTEL_BLRP_MAX_QUEUE_SIZE)
+        // bounds the records waiting while the collector is slow or down: past it they are dropped.
+        exporter: createLogExporter(target),
+        ...config.logBatch,
+        // The same counters as createLogger()'s lines: one drop/failure count per process.
+        selfObsMeterProvider: processorOutcomeMeterProvider((outcome, count) => {
+          const counter = {
+            exported: metrics.logsExported,
+            dropped: metrics.logsDropped,
+            failed: metrics.logsExportFailed,
+          };
+          counter[outcome].inc(count);
+        }),
+      }),
+    ],
+  });
+  logs.setGlobalLoggerProvider(provider);
+  // @opentelemetry/winston-transport still emits through the older @opentelemetry/api-logs
+  // package, whose global is a separate one.
+  legacyLogs.setGlobalLoggerProvider(provider);
+  if (config.captureConsole) {
+    const release = captureConsole(provider.getLogger('@hopscope/instrumentation/console'));
+    onShutdown(() => {
+      release();
+      return Promise.resolve();
+    });
+  }
+  onShutdown(() => provider.shutdown());
+}
