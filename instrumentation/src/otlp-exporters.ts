@@ -2,38 +2,39 @@
 // transport's worker, or a main-thread LoggerProvider), in the protocol the configuration
 // names: http/protobuf, http/json or grpc (OTEL_EXPORTER_OTLP_PROTOCOL and per signal).
 import { ExportResultCode } from '@opentelemetry/core';
-import { OTLPLogExporter as HttpJsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPLogExporter as HttpProtobufLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import { OTLPTraceExporter as HttpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as HttpProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import type { OtlpTarget } from './config.ts';
+import type { OtlpProtocol, OtlpTarget } from './config.ts';
 
 // Bounds the batches in flight while the collector is slow or down, so memory stays bounded:
 // past it, batches fail fast and are counted as failed.
 const CONCURRENCY_LIMIT = 2;
 
+// Only the exporter a signal's protocol needs is loaded (the gRPC one alone is some 75 modules
+// and half a second), and not during start(), which is synchronous: see loadedInBackground.
+const TRACE_EXPORTERS: Record<OtlpProtocol, (target: OtlpTarget) => Promise<SpanExporter>> = {
+  'http/protobuf': async (target) =>
+    new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter(httpOptions(target)),
+  'http/json': async (target) =>
+    new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter(httpOptions(target)),
+  grpc: async (target) =>
+    new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter(await grpcOptions(target)),
+};
+const LOG_EXPORTERS: Record<OtlpProtocol, (target: OtlpTarget) => Promise<LogRecordExporter>> = {
+  'http/protobuf': async (target) =>
+    new (await import('@opentelemetry/exporter-logs-otlp-proto')).OTLPLogExporter(httpOptions(target)),
+  'http/json': async (target) =>
+    new (await import('@opentelemetry/exporter-logs-otlp-http')).OTLPLogExporter(httpOptions(target)),
+  grpc: async (target) =>
+    new (await import('@opentelemetry/exporter-logs-otlp-grpc')).OTLPLogExporter(await grpcOptions(target)),
+};
+
 export function createTraceExporter(target: OtlpTarget): SpanExporter {
-  if (target.protocol === 'grpc') {
-    return loadedInBackground(async () => {
-      const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-grpc');
-      return new OTLPTraceExporter(await grpcOptions(target));
-    });
-  }
-  const Exporter = target.protocol === 'http/json' ? HttpJsonTraceExporter : HttpProtobufTraceExporter;
-  return new Exporter(httpOptions(target));
+  return loadedInBackground(() => TRACE_EXPORTERS[target.protocol](target));
 }
 
 export function createLogExporter(target: OtlpTarget): LogRecordExporter {
-  if (target.protocol === 'grpc') {
-    return loadedInBackground(async () => {
-      const { OTLPLogExporter } = await import('@opentelemetry/exporter-logs-otlp-grpc');
-      return new OTLPLogExporter(await grpcOptions(target));
-    });
-  }
-  const Exporter = target.protocol === 'http/json' ? HttpJsonLogExporter : HttpProtobufLogExporter;
-  return new Exporter(httpOptions(target));
+  return loadedInBackground(() => LOG_EXPORTERS[target.protocol](target));
 }
 
 function httpOptions(target: OtlpTarget) {
@@ -55,15 +56,14 @@ async function grpcOptions(target: OtlpTarget) {
 interface Exporter<T> {
   export(items: T[], done: (result: { code: ExportResultCode; error?: Error }) => void): void;
   shutdown(): Promise<void>;
-  forceFlush(): Promise<void>;
+  forceFlush?(): Promise<void>;
 }
 
 /**
- * The gRPC client is some 75 more modules and half a second to load: only a service that asks
- * for grpc pays for it, and not in start(), which is synchronous. An export before the load
- * has finished waits for it; a failed load fails each export, like an unreachable collector.
+ * An exporter whose module loads in the background: an export before the load has finished
+ * waits for it; a failed load fails each export, like an unreachable collector.
  */
-function loadedInBackground<T>(load: () => Promise<Exporter<T>>): Exporter<T> {
+function loadedInBackground<T>(load: () => Promise<Exporter<T>>): Required<Exporter<T>> {
   const exporter = load();
   exporter.catch(() => undefined); // reported by each export
   return {
@@ -77,7 +77,7 @@ function loadedInBackground<T>(load: () => Promise<Exporter<T>>): Exporter<T> {
       await (await exporter.catch(() => undefined))?.shutdown();
     },
     async forceFlush() {
-      await (await exporter.catch(() => undefined))?.forceFlush();
+      await (await exporter.catch(() => undefined))?.forceFlush?.();
     },
   };
 }
