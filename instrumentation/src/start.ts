@@ -24,7 +24,6 @@ import { RandomTraceFlagProcessor } from './random-trace-flag.ts';
 import { createSampler } from './sampler.ts';
 import { SafePropagator } from './safe-propagator.ts';
 import { librariesLoadedBeforeStart } from './self-check.ts';
-import { uncapturedDiagLogger } from './logs/console-capture.ts';
 import { startLogProvider } from './logs/log-provider.ts';
 import { patchedLibraryLine, startupLine } from './startup-line.ts';
 import { type Telemetry, activeTelemetry, runShutdownHooks, setActiveTelemetry } from './telemetry-state.ts';
@@ -50,8 +49,7 @@ export function start(options: StartOptions = {}): Telemetry {
   const active: Telemetry = { enabled, config, metrics };
   setActiveTelemetry(active);
   try {
-    if (config.diagLogLevel)
-      diag.setLogger(uncapturedDiagLogger(new DiagConsoleLogger()), diagLogLevelFromString(config.diagLogLevel));
+    if (config.diagLogLevel) diag.setLogger(new DiagConsoleLogger(), diagLogLevelFromString(config.diagLogLevel));
     const loadedBefore = librariesLoadedBeforeStart();
     if (enabled) startTracing(config, metrics, options);
     if (enabled) startLogProvider(config, metrics);

@@ -15,9 +15,10 @@ const receiver = new OtlpReceiver();
 let captured: ServiceProcess;
 let uncaptured: ServiceProcess;
 let bare: ServiceProcess;
+let otlp: string;
 
 before(async () => {
-  const otlp = await receiver.listen();
+  otlp = await receiver.listen();
   const env = { OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' };
   captured = new ServiceProcess('drop-in-logs.mjs', {
     ...env,
@@ -163,6 +164,50 @@ test('winston records the collector cannot take are counted as dropped and faile
     }
     assert.equal(counted.dropped + counted.failed, 500, 'every record counted once');
     assert.ok(counted.dropped >= 500 - 16 * 2, `at most the queue and a batch held, ${JSON.stringify(counted)}`);
+  } finally {
+    await service.stop();
+  }
+});
+
+test('winston, bunyan and console records still waiting for their batch are sent on SIGTERM', async () => {
+  const service = new ServiceProcess('drop-in-logs.mjs', {
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_SERVICE_NAME: 'logs-at-exit',
+    HOPSCOPE_CAPTURE_CONSOLE: 'true',
+    OTEL_BLRP_SCHEDULE_DELAY: '60000',
+  });
+  const id = `exit-${randomBytes(4).toString('hex')}`;
+  try {
+    await work(service, id);
+  } finally {
+    await service.stop();
+  }
+  const records = receiver.logs.filter(
+    (log) => log.service === 'logs-at-exit' && (log.attributes['id'] === id || String(log.body).includes(id)),
+  );
+  assert.equal(records.length, 7, 'winston, bunyan and five console records');
+});
+
+test("with OTEL_LOG_LEVEL=debug the SDK's own console lines are printed but never captured", async () => {
+  const service = new ServiceProcess('drop-in-logs.mjs', {
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_SERVICE_NAME: 'logs-diag',
+    HOPSCOPE_CAPTURE_CONSOLE: 'true',
+    OTEL_LOG_LEVEL: 'debug',
+  });
+  try {
+    await work(service, `diag-${randomBytes(4).toString('hex')}`);
+    const ofService = () => receiver.logs.filter((log) => log.service === 'logs-diag');
+    await receiver.waitFor('the seven records', () => ofService().length >= 7);
+    // Each export logs its items at debug: were they captured, every batch would beget another.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.ok(
+      service.lines.some((line) => String(line['unparsed']).startsWith('OTLPExportDelegate')),
+      'the SDK printed its diagnostics',
+    );
+    assert.equal(ofService().length, 7, 'winston, bunyan and the five console lines of the request, nothing else');
   } finally {
     await service.stop();
   }

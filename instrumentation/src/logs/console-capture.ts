@@ -2,7 +2,7 @@
 // as an OTLP log record in the caller's trace context. The console method runs first and
 // untouched, so what reaches stdout/stderr is byte for byte what it was; the capture after
 // it is guarded, so it can never make a console call throw.
-import { type DiagLogger, type Logger, SeverityNumber, context } from '@opentelemetry/api';
+import { type Logger, SeverityNumber, context } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { format } from 'node:util';
 
@@ -23,8 +23,10 @@ const STREAM: Record<ConsoleMethod, 'stdout' | 'stderr'> = {
   error: 'stderr',
 };
 
-// Set while a record is being made and while the SDK's diagnostics write to the console:
-// their console lines are not captured, or one record could beget another without end.
+// Set while a record is being made: a console line written meanwhile (by a processor, an
+// exporter) is not captured, or one record could beget another without end. The SDK's
+// diagnostics (OTEL_LOG_LEVEL) never reach the capture: DiagConsoleLogger writes with the
+// console methods it saved when @opentelemetry/api was loaded, before the capture.
 let uncaptured = 0;
 
 /** Wraps the five console methods; returns a function that puts the originals back. */
@@ -64,25 +66,4 @@ function emit(logger: Logger, method: ConsoleMethod, args: unknown[]): void {
   } finally {
     uncaptured--;
   }
-}
-
-/** A diag logger whose lines reach the console but are never captured (see `uncaptured`). */
-export function uncapturedDiagLogger(inner: DiagLogger): DiagLogger {
-  const pass =
-    (level: keyof DiagLogger) =>
-    (message: string, ...args: unknown[]) => {
-      uncaptured++;
-      try {
-        inner[level](message, ...args);
-      } finally {
-        uncaptured--;
-      }
-    };
-  return {
-    error: pass('error'),
-    warn: pass('warn'),
-    info: pass('info'),
-    debug: pass('debug'),
-    verbose: pass('verbose'),
-  };
 }
