@@ -3,7 +3,7 @@ import type { BreakerResult } from './breakers.ts';
 import { breakerAddedMicros, medianRate, stageFigures } from './figures.ts';
 import type { RatesResult } from './messaging.ts';
 import type { Settings } from './settings.ts';
-import type { StageResult } from './stages.ts';
+import { EXPECTED_EXPORTS, type StageResult } from './stages.ts';
 import { spread } from './stats.ts';
 import { type Row, megabytes, renderTable, signed, times } from './table.ts';
 
@@ -20,6 +20,7 @@ export function renderStages(stages: StageResult[], settings: Settings): string 
     'start → 1st resp.',
     `RSS after ${settings.fixedRequests.toLocaleString('en')} req`,
     soak,
+    'exported',
   ];
   const rows: Row[] = stages.map((stage): Row => {
     const f = stageFigures(stage);
@@ -43,9 +44,15 @@ export function renderStages(stages: StageResult[], settings: Settings): string 
           ? 'failed'
           : '–'
         : vsBare(megabytes(f.rssAfterSoak), bare?.rssAfterSoak && megabytes(bare.rssAfterSoak), 'MB'),
+      exportedSignals(stage).join(', ') || 'nothing',
     ];
   });
   return [renderTable(header, rows), ...stageNotes(stages)].join('\n');
+}
+
+/** Every signal the sink received from the stage in any round. */
+function exportedSignals(stage: StageResult): string[] {
+  return [...new Set(stage.samples.flatMap((sample) => sample.exported))].sort();
 }
 
 /** What a reader needs to trust (or not) a row: failed rounds, failed requests, SIGTERM. */
@@ -56,6 +63,13 @@ function stageNotes(stages: StageResult[]): string[] {
     if (stage.soakError) notes.push(`${stage.name}: soak: ${stage.soakError}`);
     const failed = stage.samples.reduce((sum, sample) => sum + sample.failedRequests, 0);
     if (failed > 0) notes.push(`${stage.name}: ${failed} requests failed (errors, timeouts or non-2xx)`);
+    const exported = exportedSignals(stage).join(', ');
+    const expected = EXPECTED_EXPORTS[stage.id].join(', ');
+    if (stage.samples.length > 0 && exported !== expected) {
+      notes.push(
+        `${stage.name}: the sink received ${exported || 'nothing'}, the stage should export ${expected || 'nothing'}`,
+      );
+    }
     const killed = stage.samples.filter((sample) => !sample.endsOnSigterm).length;
     if (killed > 0)
       notes.push(`${stage.name}: did not end on SIGTERM within 3 s in ${killed} of ${stage.samples.length} rounds`);

@@ -43,7 +43,12 @@ async function main(): Promise<void> {
   try {
     const sinkUrl = `http://127.0.0.1:${await nextMessage<number>(sink, 'listening', 10_000)}`;
     const context: AppContext = { sinkUrl, cpu: serverCpu };
-    const stages = await measureStages({ context, loadCpu, settings, progress });
+    const sinkRequests = async () => {
+      const answer = nextMessage<Record<string, number>>(sink, 'requests', 10_000);
+      sink.process.send('requests');
+      return answer;
+    };
+    const stages = await measureStages({ context, loadCpu, settings, sinkRequests, progress });
     const messaging = await measureMessaging(context, settings.rounds, settings.messages, progress);
     const breakers = await measureBreakers(context, settings.rounds, settings.calls, progress);
 

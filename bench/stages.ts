@@ -17,6 +17,16 @@ const NO_EXPORT = { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
 export const STAGE_IDS = ['bare', 'spans', 'logger', 'traceExport', 'full', 'peer'] as const;
 export type StageId = (typeof STAGE_IDS)[number];
 
+/** The OTLP signals each stage must send to the sink; a difference is reported under the table. */
+export const EXPECTED_EXPORTS: Record<StageId, string[]> = {
+  bare: [],
+  spans: [],
+  logger: [],
+  traceExport: ['traces'],
+  full: ['logs', 'traces'],
+  peer: ['logs', 'traces'],
+};
+
 export const STAGES: Record<StageId, Variant> = {
   bare: { name: 'bare', execArgv: [], env: { BENCH_LOGGER: 'plain' } },
   spans: {
@@ -58,6 +68,8 @@ export interface RoundSample {
   p99Ms: number;
   failedRequests: number;
   endsOnSigterm: boolean;
+  /** The OTLP signals the sink received from the process (`traces`, `logs`, …), sorted. */
+  exported: string[];
 }
 
 export interface StageResult {
@@ -75,6 +87,8 @@ export interface StageRun {
   context: AppContext;
   loadCpu: number | undefined;
   settings: Settings;
+  /** The sink's request counts per path so far. */
+  sinkRequests: () => Promise<Record<string, number>>;
   /** Called after each measurement, for progress on stderr. */
   progress: (line: string) => void;
 }
@@ -109,6 +123,7 @@ export async function measureStages(run: StageRun): Promise<StageResult[]> {
 
 async function measureRound(variant: Variant, run: StageRun): Promise<RoundSample> {
   const { settings } = run;
+  const sinkBefore = await run.sinkRequests();
   const started = performance.now();
   const app = startApp(SCRIPT, variant, run.context);
   try {
@@ -120,17 +135,27 @@ async function measureRound(variant: Variant, run: StageRun): Promise<RoundSampl
     const rssAfterFixed = await rssOf(app);
     const warmup = settings.warmupSeconds > 0 ? await load({ ...loadOptions, seconds: settings.warmupSeconds }) : null;
     const measured = await load({ ...loadOptions, seconds: settings.seconds });
+    const endsOnSigterm = await stop(app); // exporters flush on SIGTERM: count after it
     return {
       startMs,
       rssAfterFixed,
       requestsPerSecond: measured.requestsPerSecond,
       p99Ms: measured.p99Ms,
       failedRequests: fixed.failed + (warmup?.failed ?? 0) + measured.failed,
-      endsOnSigterm: await stop(app),
+      endsOnSigterm,
+      exported: signalsSince(sinkBefore, await run.sinkRequests()),
     };
   } finally {
     await stop(app);
   }
+}
+
+/** `/v1/traces` → `traces`, for every path the sink received requests on since `before`. */
+function signalsSince(before: Record<string, number>, after: Record<string, number>): string[] {
+  return Object.keys(after)
+    .filter((path) => after[path] > (before[path] ?? 0))
+    .map((path) => path.replace(/^\/v1\//, ''))
+    .sort();
 }
 
 async function soak(variant: Variant, run: StageRun): Promise<number> {
