@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { Counter, Gauge, Histogram } from '../metrics/prom-client-parts.ts';
 import * as names from '../metrics/names.ts';
 import { ScrapeReaders } from '../metrics/scrape-readers.ts';
 import { perRegistry } from '../metrics/shared-metrics.ts';

@@ -1,5 +1,6 @@
 import { type SpanContext, TraceFlags, trace } from '@opentelemetry/api';
-import { type Histogram, Registry, register as globalRegistry } from 'prom-client';
+import type { Histogram } from 'prom-client';
+import { Registry, register as globalRegistry } from './prom-client-parts.ts';
 import { activeTelemetry } from '../telemetry-state.ts';
 
 /** The registry a helper records on: the one given, else the one `start()` set up, else prom-client's global one. */

@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { Counter, Gauge, Histogram } from '../metrics/prom-client-parts.ts';
 import type { EventLogger } from '../event-logger.ts';
 import * as names from '../metrics/names.ts';
 import { ScrapeReaders } from '../metrics/scrape-readers.ts';
