@@ -56,6 +56,8 @@ export interface TelemetryConfig {
   baggageSpanAttributes: string[];
   /** HOPSCOPE_CAPTURE_CONSOLE: console.* lines are also shipped as OTLP log records. */
   captureConsole: boolean;
+  /** HOPSCOPE_EXPRESS_LAYER_SPANS: an INTERNAL span per express middleware, router and handler. */
+  expressLayerSpans: boolean;
 }
 
 export interface ConfigResult {
@@ -170,6 +172,7 @@ export function readConfig(env: Env = process.env): ConfigResult {
     diagLogLevel: text('OTEL_LOG_LEVEL'),
     baggageSpanAttributes: readBaggageKeys(text('HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES'), problems),
     captureConsole: oneOf('HOPSCOPE_CAPTURE_CONSOLE', ['true', 'false'], 'false') === 'true',
+    expressLayerSpans: oneOf('HOPSCOPE_EXPRESS_LAYER_SPANS', ['true', 'false'], 'false') === 'true',
   };
   return { config, problems };
 }

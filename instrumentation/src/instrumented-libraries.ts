@@ -2,7 +2,7 @@ import type { Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ConsumeInfo } from '@opentelemetry/instrumentation-amqplib';
 import { BunyanInstrumentation } from '@opentelemetry/instrumentation-bunyan';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
@@ -21,6 +21,7 @@ import { ATTR_MESSAGING_RABBITMQ_REDELIVERED } from './semconv.ts';
 
 export interface InstrumentationOptions {
   consumeContext: ConsumeContextMode;
+  expressLayerSpans: boolean;
 }
 
 /**
@@ -80,9 +81,19 @@ export const INSTRUMENTED_LIBRARIES: readonly InstrumentedLibrary[] = [
     module: 'express',
     mechanism: 'package',
     scope: '@opentelemetry/instrumentation-express',
-    gives: 'route name on the server span (`http.route`), INTERNAL spans per layer',
+    gives:
+      'route name on the server span (`http.route`); INTERNAL spans per layer only with `HOPSCOPE_EXPRESS_LAYER_SPANS=true`',
     from: '`@opentelemetry/instrumentation-express`',
-    create: () => new ExpressInstrumentation(),
+    // A span per middleware, router and handler costs more than it tells on most requests, so
+    // layers are ignored unless asked for. An ignored layer still records the matched route
+    // for the SERVER span (http.route, its name, the RED metrics' http_route): the
+    // instrumentation sets it before it checks whether the layer is ignored.
+    create: (options) =>
+      new ExpressInstrumentation({
+        ignoreLayersType: options.expressLayerSpans
+          ? []
+          : [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER, ExpressLayerType.REQUEST_HANDLER],
+      }),
   },
   {
     module: 'amqplib',

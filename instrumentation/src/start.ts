@@ -103,7 +103,7 @@ function startTracing(config: TelemetryConfig, metrics: TelemetryMetrics, option
   trace.setGlobalTracerProvider(tracerProvider);
   registerInstrumentations({
     tracerProvider,
-    instrumentations: createInstrumentations({ consumeContext: config.consumeContext }, (patched) => {
+    instrumentations: createInstrumentations(config, (patched) => {
       metrics.instrumentedLibraryInfo.set({ library: patched.library, version: patched.version }, 1);
       process.stderr.write(patchedLibraryLine(config, patched));
     }),

@@ -71,6 +71,15 @@ test('a ratio is checked only for ratio samplers', () => {
   assert.deepEqual(readConfig({ OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_SAMPLER_ARG: 'x' }).problems, []);
 });
 
+test('express layer spans are off unless HOPSCOPE_EXPRESS_LAYER_SPANS=true; another value is a named problem', () => {
+  assert.equal(readConfig({}).config.expressLayerSpans, false);
+  assert.equal(readConfig({ HOPSCOPE_EXPRESS_LAYER_SPANS: 'true' }).config.expressLayerSpans, true);
+  assert.equal(readConfig({ HOPSCOPE_EXPRESS_LAYER_SPANS: 'false' }).config.expressLayerSpans, false);
+  assert.deepEqual(readConfig({ HOPSCOPE_EXPRESS_LAYER_SPANS: 'on' }).problems, [
+    'HOPSCOPE_EXPRESS_LAYER_SPANS="on" is not one of true, false',
+  ]);
+});
+
 test('an option passed to start() wins over its environment variable, which wins over the default', () => {
   const env = { OTEL_SERVICE_NAME: 'from-env', HOPSCOPE_AMQP_CONSUME_CONTEXT: 'link', HOPSCOPE_METRICS_PORT: '9464' };
   assert.deepEqual(pick(resolveConfig({ env }).config), {

@@ -46,7 +46,8 @@ test('scrapes of metricsMiddleware() at a path of its own make no span and no RE
     'the real request is traced',
   );
   // The scraper's own fetch spans (CLIENT) aside, what the service made for the scrapes: of the
-  // first one, only the express layer spans that ended before the middleware recognised it.
+  // first one, at most the express layer spans (HOPSCOPE_EXPRESS_LAYER_SPANS=true) that ended
+  // before the middleware recognised it.
   const scrapeSpans = spans.filter(
     (span) => span.kind !== SpanKind.CLIENT && `${span.name} ${JSON.stringify(span.attributes)}`.includes('/prom'),
   );
