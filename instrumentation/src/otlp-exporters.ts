@@ -11,7 +11,7 @@ import type { OtlpProtocol, OtlpTarget } from './config.ts';
 const CONCURRENCY_LIMIT = 2;
 
 // Only the exporter a signal's protocol needs is loaded (the gRPC one alone is some 75 modules
-// and half a second), and not during start(), which is synchronous: see loadedInBackground.
+// and half a second), and only when the first batch is exported: see loadedOnFirstUse.
 const TRACE_EXPORTERS: Record<OtlpProtocol, (target: OtlpTarget) => Promise<SpanExporter>> = {
   'http/protobuf': async (target) =>
     new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter(httpOptions(target)),
@@ -30,11 +30,11 @@ const LOG_EXPORTERS: Record<OtlpProtocol, (target: OtlpTarget) => Promise<LogRec
 };
 
 export function createTraceExporter(target: OtlpTarget): SpanExporter {
-  return loadedInBackground(() => TRACE_EXPORTERS[target.protocol](target));
+  return loadedOnFirstUse(() => TRACE_EXPORTERS[target.protocol](target));
 }
 
 export function createLogExporter(target: OtlpTarget): LogRecordExporter {
-  return loadedInBackground(() => LOG_EXPORTERS[target.protocol](target));
+  return loadedOnFirstUse(() => LOG_EXPORTERS[target.protocol](target));
 }
 
 function httpOptions(target: OtlpTarget) {
@@ -60,24 +60,34 @@ interface Exporter<T> {
 }
 
 /**
- * An exporter whose module loads in the background: an export before the load has finished
- * waits for it; a failed load fails each export, like an unreachable collector.
+ * An exporter whose module loads when the first batch is exported, not at start: with the
+ * synchronous loader hooks (loader-hook.ts) an import() resolves and reads its whole module
+ * graph (some 230 modules for http/protobuf, with otlp-transformer and sdk-metrics) before it
+ * returns, so even a "background" import at start delays the application's first response.
+ * A failed load fails each export, like an unreachable collector.
  */
-function loadedInBackground<T>(load: () => Promise<Exporter<T>>): Required<Exporter<T>> {
-  const exporter = load();
-  exporter.catch(() => undefined); // reported by each export
+function loadedOnFirstUse<T>(load: () => Promise<Exporter<T>>): Required<Exporter<T>> {
+  let exporter: Promise<Exporter<T>> | undefined;
+  const loaded = () => {
+    if (!exporter) {
+      exporter = load();
+      exporter.catch(() => undefined); // reported by each export
+    }
+    return exporter;
+  };
   return {
     export(items, done) {
-      exporter.then(
-        (loaded) => loaded.export(items, done),
+      loaded().then(
+        (ready) => ready.export(items, done),
         (error: unknown) => done({ code: ExportResultCode.FAILED, error: error as Error }),
       );
     },
+    // Nothing was exported: nothing to load, flush or shut down.
     async shutdown() {
-      await (await exporter.catch(() => undefined))?.shutdown();
+      await (await exporter?.catch(() => undefined))?.shutdown();
     },
     async forceFlush() {
-      await (await exporter.catch(() => undefined))?.forceFlush?.();
+      await (await exporter?.catch(() => undefined))?.forceFlush?.();
     },
   };
 }

@@ -1,12 +1,14 @@
 // The drop-in entry: `node --import @hopscope/instrumentation/register app.js`.
 // Worker threads inherit --import (pino transports run in one): telemetry belongs to the
 // main thread only, so a worker gets nothing. Nothing here may throw into the application.
+// The SDK is imported only there: a static import would load its few hundred modules into
+// every worker too, for nothing, on the cores the application starts on.
 import { isMainThread } from 'node:worker_threads';
 import { registerLoaderHook } from './loader-hook.ts';
-import { flushOnExit } from './exit.ts';
-import { start } from './start.ts';
 
 if (isMainThread) {
+  const { start } = await import('./start.ts');
+  const { flushOnExit } = await import('./exit.ts');
   try {
     await registerLoaderHook();
   } catch (error) {

@@ -1,0 +1,71 @@
+// What the register flag loads before the application's own code runs: every module costs
+// startup time (issue 11: process start → first response). Worker threads inherit --import
+// and get no telemetry, so they must not pay for the SDK; the OTLP exporters (some 230 modules
+// for http/protobuf) are needed only once there is something to export.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { test } from 'node:test';
+import { OtlpReceiver } from './helpers/otlp-receiver.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+// Loaded before the register flag, in every thread (workers inherit --import): records the
+// files this thread loads, for the script to read.
+const COUNT_LOADS = `data:text/javascript,${encodeURIComponent(`
+import { registerHooks } from 'node:module';
+globalThis.loadedFiles = [];
+registerHooks({ load(url, context, nextLoad) { globalThis.loadedFiles.push(url); return nextLoad(url, context); } });
+`)}`;
+
+async function runWithRegister(script: string, env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', COUNT_LOADS, '--import', '@hopscope/instrumentation/register', '--input-type=module', '-e', script],
+    {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env['PATH'] ?? '', OTEL_SERVICE_NAME: 'startup-cost', ...env },
+      timeout: 20_000,
+    },
+  );
+  return stdout;
+}
+
+const openTelemetryFiles = (urls: string[]) => urls.filter((url) => url.includes('/node_modules/@opentelemetry/'));
+
+test('a worker thread started under the register flag loads none of the OpenTelemetry SDK', async () => {
+  const stdout = await runWithRegister(
+    `
+    import { Worker } from 'node:worker_threads';
+    // An eval worker inherits --input-type=module, so its script is a module too.
+    const worker = new Worker('import { parentPort } from "node:worker_threads"; parentPort.postMessage(globalThis.loadedFiles);', { eval: true });
+    worker.once('message', (files) => { process.stdout.write(JSON.stringify(files)); void worker.terminate(); });
+    `,
+    { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
+  );
+  const inWorker = JSON.parse(stdout) as string[];
+  assert.deepEqual(openTelemetryFiles(inWorker), [], 'OpenTelemetry files loaded in the worker');
+});
+
+test('the OTLP exporter loads with the first export, not at start, and the span arrives', async (t) => {
+  const receiver = new OtlpReceiver();
+  const otlp = await receiver.listen();
+  t.after(() => receiver.close());
+  const stdout = await runWithRegister(
+    `
+    import { trace } from '@opentelemetry/api';
+    import { forceFlush } from '@hopscope/instrumentation';
+    const exporterFiles = () => globalThis.loadedFiles.filter((url) => /@opentelemetry\\/(exporter-|otlp-)/.test(url)).length;
+    const atStart = exporterFiles();
+    trace.getTracer('startup-cost').startSpan('first span').end();
+    await forceFlush();
+    process.stdout.write(JSON.stringify({ atStart, afterExport: exporterFiles() }));
+    `,
+    { OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_LOGS_EXPORTER: 'none' },
+  );
+  const { atStart, afterExport } = JSON.parse(stdout) as { atStart: number; afterExport: number };
+  assert.equal(atStart, 0, 'exporter files loaded by the time the application runs');
+  assert.ok(afterExport > 0, 'the exporter loaded for the first export');
+  await receiver.waitFor('the span', () => receiver.spans.find((span) => span.name === 'first span'));
+});
