@@ -1,11 +1,10 @@
-import { type Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import { type Attributes, type SpanContext, SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { scopesMeasuredAs } from '../instrumented-libraries.ts';
 import { safely } from '../safely.ts';
 import * as attr from '../semconv.ts';
 import { isScrapeTrace } from './scrape-requests.ts';
-import { observeDuration } from './shared-metrics.ts';
+import { CounterSeries, HistogramSeries } from './series.ts';
 import type { TelemetryMetrics } from './telemetry-metrics.ts';
 
 // The instrumentations whose spans are requests and messages, by the name of their tracer
@@ -15,6 +14,40 @@ import type { TelemetryMetrics } from './telemetry-metrics.ts';
 const HTTP_SCOPES = scopesMeasuredAs('http');
 const MESSAGING_SCOPES = scopesMeasuredAs('messaging');
 
+// A label set per distinct combination of label values, kept while there are fewer than this
+// many (a label fed unbounded values makes its series per call past it, and keeps none).
+const MAX_SERIES = 2_000;
+
+/**
+ * The series of one metric by their label values, looked up level by level (a map per label)
+ * rather than by a key joined from them: joining makes a new string per span, which the map
+ * then has to hash in full, and that cost more than the observation itself.
+ */
+class SeriesByLabels<Series> {
+  private readonly root = new Map<string, unknown>();
+  private size = 0;
+
+  get(values: readonly string[]): Series | undefined {
+    let level: unknown = this.root;
+    for (let i = 0; i < values.length && level !== undefined; i++)
+      level = (level as Map<string, unknown>).get(values[i]);
+    return level as Series | undefined;
+  }
+
+  keep(values: readonly string[], series: Series): Series {
+    if (this.size >= MAX_SERIES) return series;
+    let level = this.root;
+    for (let i = 0; i < values.length - 1; i++) {
+      let next = level.get(values[i]) as Map<string, unknown> | undefined;
+      if (!next) level.set(values[i], (next = new Map()));
+      level = next;
+    }
+    level.set(values[values.length - 1], series);
+    this.size++;
+    return series;
+  }
+}
+
 /**
  * Records RED and messaging metrics from finished spans, so that metrics and traces come from
  * one measurement and the exemplar always names a span that exists. The sampler records every
@@ -22,6 +55,10 @@ const MESSAGING_SCOPES = scopesMeasuredAs('messaging');
  */
 export class SpanMetricsProcessor implements SpanProcessor {
   private readonly metrics: TelemetryMetrics;
+  private readonly httpServer = new SeriesByLabels<HistogramSeries>();
+  private readonly httpClient = new SeriesByLabels<HistogramSeries>();
+  private readonly messagesSent = new SeriesByLabels<CounterSeries>();
+  private readonly messagesConsumed = new SeriesByLabels<{ consumed: CounterSeries; duration: HistogramSeries }>();
 
   constructor(metrics: TelemetryMetrics) {
     this.metrics = metrics;
@@ -37,32 +74,55 @@ export class SpanMetricsProcessor implements SpanProcessor {
   }
 
   private record(span: ReadableSpan): void {
-    if (isScrapeTrace(span.spanContext().traceId)) return;
+    const kind = span.kind;
+    if (kind === SpanKind.INTERNAL) return;
     const a = span.attributes;
     const scope = span.instrumentationScope.name;
-    if (span.kind === SpanKind.SERVER || span.kind === SpanKind.CLIENT) {
+    if (kind === SpanKind.SERVER || kind === SpanKind.CLIENT) {
       const method = a[attr.ATTR_HTTP_REQUEST_METHOD] ?? a[attr.OLD_ATTR_HTTP_METHOD];
-      if (method !== undefined && HTTP_SCOPES.has(scope)) this.recordHttp(span, a, text(method));
-    } else if (span.kind === SpanKind.PRODUCER || span.kind === SpanKind.CONSUMER) {
-      if (isMessagingSpan(a) && MESSAGING_SCOPES.has(scope)) this.recordMessaging(span, a);
+      if (method === undefined || !HTTP_SCOPES.has(scope) || isScrape(span)) return;
+      this.recordHttp(span, a, text(method));
+    } else if (isMessagingSpan(a) && MESSAGING_SCOPES.has(scope) && !isScrape(span)) {
+      this.recordMessaging(span, a);
     }
   }
 
   private recordHttp(span: ReadableSpan, a: Attributes, method: string): void {
-    const status = a[attr.ATTR_HTTP_RESPONSE_STATUS_CODE] ?? a[attr.OLD_ATTR_HTTP_STATUS_CODE];
-    const labels: Record<string, string> = {
-      http_request_method: method,
-      http_response_status_code: text(status),
-      error_type: errorType(span, a),
-    };
+    const status = text(a[attr.ATTR_HTTP_RESPONSE_STATUS_CODE] ?? a[attr.OLD_ATTR_HTTP_STATUS_CODE]);
+    const error = errorType(span, a);
+    let series: HistogramSeries;
     if (span.kind === SpanKind.SERVER) {
-      labels['http_route'] = text(a[attr.ATTR_HTTP_ROUTE]);
-      observe(this.metrics.httpServerDuration, labels, span);
+      const route = text(a[attr.ATTR_HTTP_ROUTE]);
+      const key = [method, route, status, error];
+      series =
+        this.httpServer.get(key) ??
+        this.httpServer.keep(
+          key,
+          new HistogramSeries(this.metrics.httpServerDuration, {
+            http_request_method: method,
+            http_response_status_code: status,
+            error_type: error,
+            http_route: route,
+          }),
+        );
     } else {
-      labels['server_address'] = text(a[attr.ATTR_SERVER_ADDRESS] ?? a[attr.OLD_ATTR_NET_PEER_NAME]);
-      labels['server_port'] = text(a[attr.ATTR_SERVER_PORT] ?? a[attr.OLD_ATTR_NET_PEER_PORT]);
-      observe(this.metrics.httpClientDuration, labels, span);
+      const address = text(a[attr.ATTR_SERVER_ADDRESS] ?? a[attr.OLD_ATTR_NET_PEER_NAME]);
+      const port = text(a[attr.ATTR_SERVER_PORT] ?? a[attr.OLD_ATTR_NET_PEER_PORT]);
+      const key = [method, address, port, status, error];
+      series =
+        this.httpClient.get(key) ??
+        this.httpClient.keep(
+          key,
+          new HistogramSeries(this.metrics.httpClientDuration, {
+            http_request_method: method,
+            http_response_status_code: status,
+            error_type: error,
+            server_address: address,
+            server_port: port,
+          }),
+        );
     }
+    series.observe(seconds(span), exemplarOf(span.spanContext()));
   }
 
   private recordMessaging(span: ReadableSpan, a: Attributes): void {
@@ -73,18 +133,31 @@ export class SpanMetricsProcessor implements SpanProcessor {
       a[attr.ATTR_MESSAGING_DESTINATION_NAME] ??
         (a[attr.OLD_ATTR_MESSAGING_DESTINATION] || a[attr.OLD_ATTR_MESSAGING_RABBITMQ_ROUTING_KEY]),
     );
-    const labels = {
+    const error = errorType(span, a);
+    const key = [system, destination, error];
+    const labels = (operation: string) => ({
       messaging_system: system,
       messaging_destination_name: destination,
-      messaging_operation_name: span.kind === SpanKind.PRODUCER ? 'publish' : 'process',
-      error_type: errorType(span, a),
-    };
+      messaging_operation_name: operation,
+      error_type: error,
+    });
     if (span.kind === SpanKind.PRODUCER) {
-      this.metrics.messagesSent.inc(labels);
+      const sent =
+        this.messagesSent.get(key) ??
+        this.messagesSent.keep(key, new CounterSeries(this.metrics.messagesSent, labels('publish')));
+      sent.inc();
       return;
     }
-    this.metrics.messagesConsumed.inc(labels);
-    observe(this.metrics.messageProcessDuration, labels, span);
+    let consumer = this.messagesConsumed.get(key);
+    if (!consumer) {
+      const processLabels = labels('process');
+      consumer = this.messagesConsumed.keep(key, {
+        consumed: new CounterSeries(this.metrics.messagesConsumed, processLabels),
+        duration: new HistogramSeries(this.metrics.messageProcessDuration, processLabels),
+      });
+    }
+    consumer.consumed.inc();
+    consumer.duration.observe(seconds(span), exemplarOf(span.spanContext()));
     if (a[attr.ATTR_MESSAGING_RABBITMQ_REDELIVERED] === true) {
       this.metrics.messagesRedelivered.inc({ messaging_system: system, messaging_destination_name: destination });
     }
@@ -99,6 +172,10 @@ export class SpanMetricsProcessor implements SpanProcessor {
   }
 }
 
+function isScrape(span: ReadableSpan): boolean {
+  return isScrapeTrace(span.spanContext().traceId);
+}
+
 function isMessagingSpan(a: Attributes): boolean {
   return (
     a[attr.ATTR_MESSAGING_SYSTEM] !== undefined ||
@@ -107,12 +184,14 @@ function isMessagingSpan(a: Attributes): boolean {
   );
 }
 
-function observe(
-  histogram: TelemetryMetrics['httpServerDuration'],
-  labels: Record<string, string>,
-  span: ReadableSpan,
-): void {
-  observeDuration(histogram, labels, hrTimeToMilliseconds(span.duration) / 1000, span.spanContext());
+function seconds(span: ReadableSpan): number {
+  return span.duration[0] + span.duration[1] / 1e9;
+}
+
+/** The exemplar for a sampled span (what Grafana links to the trace); none for an unsampled one. */
+function exemplarOf(spanContext: SpanContext): Record<string, string> | undefined {
+  if ((spanContext.traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
+  return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }
 
 function errorType(span: ReadableSpan, a: Attributes): string {
@@ -124,5 +203,6 @@ function errorType(span: ReadableSpan, a: Attributes): string {
 /** An attribute value as a label value (attributes read here are strings or numbers). */
 function text(value: unknown): string {
   if (value === undefined || value === null) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : `${value as string | number | boolean}`;
+  if (typeof value === 'string') return value;
+  return typeof value === 'object' ? JSON.stringify(value) : `${value as number | boolean}`;
 }
