@@ -2,9 +2,12 @@
 // createLogger() does (redactCredentials as pino's log formatter), against the same pino logger
 // with no redaction at all, with the 16 lowercase-only pino `redact` paths the package used
 // before, and with pino `redact` given the same coverage as paths (three case forms of each key
-// at each position); createLogger itself is shown too (it adds the trace-context mixin). Lines go to a stream that drops them, so the
+// at each position); createLogger itself is shown too (it adds the trace-context mixin), outside
+// any span and inside a sampled one (as a request handler logs). Lines go to a stream that drops them, so the
 // numbers are serialisation + redaction, not I/O. BENCH_LINES sets the lines per measurement.
 import { hostname } from 'node:os';
+import { context, trace, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import pino, { type Logger } from 'pino';
 import { createLogger } from '../instrumentation/src/logs/logger.ts';
 import { redactCredentials } from '../instrumentation/src/logs/redact-credentials.ts';
@@ -72,10 +75,19 @@ function plainPino(redact?: string[] | 'walk'): Logger {
   );
 }
 
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+const IN_A_SPAN = trace.setSpanContext(context.active(), {
+  traceId: '0af7651916cd43dd8448eb211c80319c',
+  spanId: 'b7ad6b7169203331',
+  traceFlags: TraceFlags.SAMPLED,
+});
+const CREATE_LOGGER_IN_A_SPAN = 'createLogger, in a span';
+
 const LOGGERS: Record<string, Logger> = {
   'pino, no redaction': plainPino(),
   'pino + redactCredentials': plainPino('walk'),
   'createLogger (+ trace mixin)': createLogger({ destination: destination() }),
+  [CREATE_LOGGER_IN_A_SPAN]: createLogger({ destination: destination() }),
   'pino redact, 16 paths before': plainPino(LOWERCASE_PATHS_BEFORE),
   [`pino redact, ${PINO_PATHS.length} paths`]: plainPino(PINO_PATHS),
 };
@@ -87,12 +99,18 @@ function nsPerLine(log: Logger, shape: () => [Record<string, unknown>, string]):
   return Number(process.hrtime.bigint() - started) / LINES;
 }
 
+function nsPerLineOf(name: string, log: Logger, shape: () => [Record<string, unknown>, string]): number {
+  return name === CREATE_LOGGER_IN_A_SPAN
+    ? context.with(IN_A_SPAN, () => nsPerLine(log, shape))
+    : nsPerLine(log, shape);
+}
+
 for (const [shapeName, shape] of Object.entries(SHAPES)) {
   const best: Record<string, number> = {};
   // Interleaved rounds, best of each: JIT warm-up and noise hit every logger alike.
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, log] of Object.entries(LOGGERS)) {
-      best[name] = Math.min(best[name] ?? Infinity, nsPerLine(log, shape));
+      best[name] = Math.min(best[name] ?? Infinity, nsPerLineOf(name, log, shape));
     }
   }
   const baseline = best['pino, no redaction'];

@@ -1,4 +1,4 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import { type Baggage, context, propagation, trace } from '@opentelemetry/api';
 import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
 import type { DestinationStream, Logger, StreamEntry } from 'pino';
@@ -108,23 +108,38 @@ function redactChildBindings(logger: Logger): void {
   } as Logger['child'];
 }
 
-/** The active trace, and the saga carried in baggage, on every line. */
+// The traceparent form of each trace flags byte, made once rather than formatted per line.
+const TRACE_FLAGS = Array.from({ length: 256 }, (_, flags) => flags.toString(16).padStart(2, '0'));
+
+/**
+ * The active trace, and the saga carried in baggage, on every line. pino merges the line's own
+ * fields into the object returned, so it is a new one each time, made whole in one literal.
+ */
 function traceFields(): Record<string, string> {
-  const fields: Record<string, string> = {};
   const active = context.active();
-  const spanContext = trace.getSpanContext(active);
-  if (spanContext && trace.isSpanContextValid(spanContext)) {
-    fields['trace_id'] = spanContext.traceId;
-    fields['span_id'] = spanContext.spanId;
-    fields['trace_flags'] = (spanContext.traceFlags & 0xff).toString(16).padStart(2, '0');
-  }
+  const span = trace.getSpan(active);
+  const spanContext = span?.spanContext();
+  // A span the SDK is recording has ids the SDK made or the propagator checked: the validity
+  // check (a scan of both ids) is for the others, such as a remote context set by hand.
+  const valid = spanContext !== undefined && (span!.isRecording() || trace.isSpanContextValid(spanContext));
   const baggage = propagation.getBaggage(active);
   const sagaId = baggage?.getEntry('saga.id')?.value;
-  if (sagaId) {
-    fields['saga_id'] = sagaId;
-    fields['saga_name'] = baggage?.getEntry('saga.name')?.value ?? '';
-  }
-  return fields;
+  if (!valid) return sagaId ? { saga_id: sagaId, saga_name: sagaName(baggage) } : {};
+  const traceId = spanContext.traceId;
+  const spanId = spanContext.spanId;
+  const traceFlags = TRACE_FLAGS[spanContext.traceFlags & 0xff];
+  if (!sagaId) return { trace_id: traceId, span_id: spanId, trace_flags: traceFlags };
+  return {
+    trace_id: traceId,
+    span_id: spanId,
+    trace_flags: traceFlags,
+    saga_id: sagaId,
+    saga_name: sagaName(baggage),
+  };
+}
+
+function sagaName(baggage: Baggage): string {
+  return baggage.getEntry('saga.name')?.value ?? '';
 }
 
 function shippingStream(config: TelemetryConfig): DestinationStream | undefined {
