@@ -10,7 +10,8 @@ import { activeTelemetry } from './telemetry-state.ts';
 type Middleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
 
 // The SERVER span of each incoming request, recorded by the http instrumentation's request
-// hook: inside a middleware the active span may be one of express's layer spans instead.
+// hook: inside a middleware the active span may be one of express's layer spans instead
+// (HOPSCOPE_EXPRESS_LAYER_SPANS=true).
 const serverSpans = new WeakMap<IncomingMessage, Span>();
 
 export function recordServerSpan(span: Span, request: unknown): void {
@@ -50,7 +51,8 @@ export function traceResponse(): Middleware {
  * and the rest of the request runs with only the entries `entriesFor(request)` returns (which
  * then travel to every downstream request and message). Entries whose keys are listed in
  * HOPSCOPE_BAGGAGE_SPAN_ATTRIBUTES are also set on the spans already started: the request's
- * SERVER span and the active one (express's layer span of this middleware); mount it first.
+ * SERVER span and the active one (express's layer span of this middleware, when layer spans
+ * are on); mount it first.
  * A throwing `entriesFor` is reported through the OpenTelemetry diag logger and yields no
  * entries.
  */
@@ -68,7 +70,7 @@ export function baggageBoundary(
       Object.fromEntries(Object.entries(entries).map(([key, value]) => [key, { value: String(value) }])),
     );
     // The spans already started before the boundary set its entries: the request's SERVER span
-    // and, under express, the boundary's own layer span (the active one here). They were given
+    // and, with express layer spans on, the boundary's own layer span (the active one here). They were given
     // the caller's baggage at their start: every listed key is overwritten, with '' when the
     // boundary sets none, so that a caller cannot mark its own request (`synthetic=true`).
     const spanKeys = activeTelemetry()?.config.baggageSpanAttributes ?? [];
