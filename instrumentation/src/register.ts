@@ -9,13 +9,16 @@ import { registerLoaderHook } from './loader-hook.ts';
 if (isMainThread) {
   const { start } = await import('./start.ts');
   const { flushOnExit } = await import('./exit.ts');
+  const { hookedModules } = await import('./hooked-modules.ts');
+  // start() creates the instrumentations, whose modules are the loader hook's include list;
+  // the hook is still in place before the application's first import, which waits for --import.
+  start();
   try {
-    await registerLoaderHook();
+    await registerLoaderHook(hookedModules());
   } catch (error) {
     process.stderr.write(
       `hopscope: ESM loader hook not registered, ESM imports are not instrumented: ${String(error)}\n`,
     );
   }
-  start();
   flushOnExit();
 }

@@ -13,6 +13,7 @@ import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from '@opentel
 import type { Server } from 'node:http';
 import { BaggageSpanAttributesProcessor } from './baggage-span-attributes.ts';
 import { type TelemetryConfig, describeTarget, otlpTarget, resolveConfig } from './config.ts';
+import { recordHookedModules } from './hooked-modules.ts';
 import { INSTRUMENTED_MODULES, createInstrumentations } from './instrumentations.ts';
 import { startMetricsServer } from './metrics/metrics-server.ts';
 import { processorOutcomeMeterProvider } from './metrics/processor-outcomes.ts';
@@ -101,13 +102,12 @@ function startTracing(config: TelemetryConfig, metrics: TelemetryMetrics, option
   context.setGlobalContextManager(new AsyncLocalStorageContextManager());
   propagation.setGlobalPropagator(new SafePropagator());
   trace.setGlobalTracerProvider(tracerProvider);
-  registerInstrumentations({
-    tracerProvider,
-    instrumentations: createInstrumentations(config, (patched) => {
-      metrics.instrumentedLibraryInfo.set({ library: patched.library, version: patched.version }, 1);
-      process.stderr.write(patchedLibraryLine(config, patched));
-    }),
+  const instrumentations = createInstrumentations(config, (patched) => {
+    metrics.instrumentedLibraryInfo.set({ library: patched.library, version: patched.version }, 1);
+    process.stderr.write(patchedLibraryLine(config, patched));
   });
+  recordHookedModules(instrumentations);
+  registerInstrumentations({ tracerProvider, instrumentations });
 }
 
 /** Exports the spans that have ended so far, without stopping anything. */
