@@ -32,11 +32,13 @@ after(async () => {
 });
 
 test('OTEL_EXPORTER_OTLP_PROTOCOL=grpc: the span reaches Jaeger and the log line Loki through the collector', async () => {
+  // Once the service listens, its startup line has been written.
+  const baseUrl = await service!.baseUrl();
   const startup = service!.stderr.find((line) => line.includes('hopscope telemetry'));
   assert.match(startup ?? '', new RegExp(`"traces":"http://${HOST}:${PORTS.collectorOtlpGrpc} \\(grpc\\)"`));
   // The test's own trace id, carried in by traceparent; slow, so tail sampling keeps the trace.
   const traceId = randomBytes(16).toString('hex');
-  const response = await fetch(`${await service!.baseUrl()}/stock?mode=slow`, {
+  const response = await fetch(`${baseUrl}/stock?mode=slow`, {
     headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
   });
   assert.equal(response.status, 200);
