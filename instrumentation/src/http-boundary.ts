@@ -9,17 +9,13 @@ import { activeTelemetry } from './telemetry-state.ts';
 
 type Middleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
 
-// The SERVER span of each incoming request, recorded by the http instrumentation's request
-// hook: inside a middleware the active span may be one of express's layer spans instead
+// The SERVER span of each incoming request, recorded when http-server-instrumentation.ts starts
+// it: inside a middleware the active span may be one of express's layer spans instead
 // (HOPSCOPE_EXPRESS_LAYER_SPANS=true).
 const serverSpans = new WeakMap<IncomingMessage, Span>();
 
-export function recordServerSpan(span: Span, request: unknown): void {
-  if (isIncoming(request)) serverSpans.set(request, span);
-}
-
-function isIncoming(request: unknown): request is IncomingMessage {
-  return typeof request === 'object' && request !== null && 'socket' in request && !('setHeader' in request);
+export function recordServerSpan(span: Span, request: IncomingMessage): void {
+  serverSpans.set(request, span);
 }
 
 /** The SERVER span of a request, if it was traced. */

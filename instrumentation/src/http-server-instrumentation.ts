@@ -1,0 +1,143 @@
+// The SERVER span of every incoming HTTP request, lean: one wrapper around the server's
+// `request` event, the stable semantic-convention attributes read straight off the request, the
+// route taken at the end from express (express-route-instrumentation.ts), and no other work on
+// the request path. instrumentation-http still makes the CLIENT spans; its server side costs
+// about twice as much per request (a URL object per request, forwarded-header parsing, event
+// emitters re-bound to the context, OpenTelemetry's own HTTP metrics).
+import {
+  type Attributes,
+  type Context,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
+import { RPCType, type RPCMetadata, setRPCMetadata, suppressTracing } from '@opentelemetry/core';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { errorMonitor } from 'node:events';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { expressRouteOf } from './express-route-instrumentation.ts';
+import { recordServerSpan } from './http-boundary.ts';
+import { normalizedMethod, serverRequestAttributes } from './http-server-attributes.ts';
+import { isScrapeRequest } from './metrics/scrape-requests.ts';
+import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE } from './semconv.ts';
+
+const VERSION = '0.1.0';
+
+type Scheme = 'http' | 'https';
+type Emit = (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
+interface ServerModule {
+  Server: { prototype: { emit: Emit } };
+}
+
+export class HttpServerInstrumentation extends InstrumentationBase {
+  constructor() {
+    super('@hopscope/instrumentation-http-server', VERSION, {});
+  }
+
+  protected init() {
+    return (['http', 'https'] as const).map(
+      (scheme) =>
+        new InstrumentationNodeModuleDefinition(
+          scheme,
+          ['*'],
+          (exports: ServerModule) => {
+            // Patched once however it is loaded: require, import, or both.
+            const prototype = exports.Server.prototype;
+            if (!isWrapped(prototype.emit)) this._wrap(prototype, 'emit', (emit) => this.tracedEmit(emit, scheme));
+            return exports;
+          },
+          (exports?: ServerModule) => {
+            if (exports && isWrapped(exports.Server.prototype.emit)) this._unwrap(exports.Server.prototype, 'emit');
+          },
+        ),
+    );
+  }
+
+  private tracedEmit(original: Emit, scheme: Scheme): Emit {
+    const start = (request: IncomingMessage, response: ServerResponse) =>
+      this.startServerSpan(request, response, scheme);
+    return function emit(this: Server, event: string | symbol): boolean {
+      // eslint-disable-next-line prefer-rest-params -- every server event passes here: no array per call
+      if (event !== 'request') return original.apply(this, arguments as unknown as Parameters<Emit>);
+      // eslint-disable-next-line prefer-rest-params
+      const request = arguments[1] as IncomingMessage;
+      // eslint-disable-next-line prefer-rest-params
+      const response = arguments[2] as ServerResponse;
+      // Prometheus scrapes are not traffic: no span, and none for what they call.
+      if (isScrapeRequest(request)) {
+        return context.with(suppressTracing(context.active()), original, this, event, request, response);
+      }
+      const started = start(request, response);
+      try {
+        return context.with(started, original, this, event, request, response);
+      } catch (error) {
+        failed(trace.getSpan(started)!, error);
+        throw error;
+      }
+    };
+  }
+
+  private startServerSpan(request: IncomingMessage, response: ServerResponse, scheme: Scheme): Context {
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const method = normalizedMethod(request.method);
+    const attributes = serverRequestAttributes(request, scheme);
+    const span = this.tracer.startSpan(
+      method === '_OTHER' ? 'HTTP' : method,
+      { kind: SpanKind.SERVER, attributes },
+      parent,
+    );
+    recordServerSpan(span, request);
+    // With HOPSCOPE_EXPRESS_LAYER_SPANS=true, instrumentation-express writes the route here.
+    const rpc: RPCMetadata = { type: RPCType.HTTP, span };
+    const active = setRPCMetadata(trace.setSpan(parent, span), rpc);
+    // A body arrives in socket reads, outside the request's context: its listeners (body
+    // parsers, and the handlers they call) are bound to it. A response's events follow the
+    // writes made in the request's context, so they need no binding.
+    if (mayHaveBody(request)) context.bind(active, request);
+    // Whichever comes first ends the span; an ended span no longer records, so the rest is a no-op.
+    response.on(errorMonitor, (error: unknown) => failed(span, error));
+    response.on('close', () => endServerSpan(span, method, request, response, rpc));
+    return active;
+  }
+}
+
+function mayHaveBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
+function endServerSpan(
+  span: Span,
+  method: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+  rpc: RPCMetadata,
+): void {
+  if (!span.isRecording()) return;
+  const status = response.statusCode;
+  const attributes: Attributes = { [ATTR_HTTP_RESPONSE_STATUS_CODE]: status };
+  const route = (rpc.type === RPCType.HTTP ? rpc.route : undefined) ?? expressRouteOf(request);
+  if (route !== undefined) {
+    attributes[ATTR_HTTP_ROUTE] = route;
+    span.updateName(`${method === '_OTHER' ? 'HTTP' : method} ${route}`);
+  }
+  // Server spans are errors from 500 on (a 4xx is the client's).
+  if (status >= 500) {
+    attributes[ATTR_ERROR_TYPE] = String(status);
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.setAttributes(attributes).end();
+}
+
+function failed(span: Span, error: unknown): void {
+  if (!span.isRecording()) return;
+  const cause = error instanceof Error ? error : new Error(String(error));
+  span.setAttribute(ATTR_ERROR_TYPE, cause.name);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: cause.message });
+  span.recordException(cause);
+  span.end();
+}
