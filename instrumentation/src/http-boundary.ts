@@ -11,16 +11,18 @@ type Middleware = (request: IncomingMessage, response: ServerResponse, next: (er
 
 // The SERVER span of each incoming request, recorded when http-server-instrumentation.ts starts
 // it: inside a middleware the active span may be one of express's layer spans instead
-// (HOPSCOPE_EXPRESS_LAYER_SPANS=true).
-const serverSpans = new WeakMap<IncomingMessage, Span>();
+// (HOPSCOPE_EXPRESS_LAYER_SPANS=true). A property under a symbol of ours: a WeakMap entry per
+// request costs more, and the request is garbage with its span.
+const SERVER_SPAN = Symbol('hopscope.serverSpan');
+type TracedRequest = IncomingMessage & { [SERVER_SPAN]?: Span };
 
 export function recordServerSpan(span: Span, request: IncomingMessage): void {
-  serverSpans.set(request, span);
+  (request as TracedRequest)[SERVER_SPAN] = span;
 }
 
 /** The SERVER span of a request, if it was traced. */
 function serverSpanOf(request: IncomingMessage): Span | undefined {
-  return serverSpans.get(request) ?? trace.getActiveSpan();
+  return (request as TracedRequest)[SERVER_SPAN] ?? trace.getActiveSpan();
 }
 
 /**
@@ -70,7 +72,7 @@ export function baggageBoundary(
     // the caller's baggage at their start: every listed key is overwritten, with '' when the
     // boundary sets none, so that a caller cannot mark its own request (`synthetic=true`).
     const spanKeys = activeTelemetry()?.config.baggageSpanAttributes ?? [];
-    for (const span of new Set([serverSpans.get(request), trace.getActiveSpan()])) {
+    for (const span of new Set([(request as TracedRequest)[SERVER_SPAN], trace.getActiveSpan()])) {
       for (const key of spanKeys) span?.setAttribute(key, entries[key] === undefined ? '' : String(entries[key]));
     }
     context.with(propagation.setBaggage(propagation.deleteBaggage(context.active()), baggage), () => next());

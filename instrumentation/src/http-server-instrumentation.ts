@@ -16,7 +16,12 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { RPCType, type RPCMetadata, setRPCMetadata, suppressTracing } from '@opentelemetry/core';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import {
+  type InstrumentationConfig,
+  InstrumentationBase,
+  InstrumentationNodeModuleDefinition,
+  isWrapped,
+} from '@opentelemetry/instrumentation';
 import { errorMonitor } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { expressRouteOf } from './express-route-instrumentation.ts';
@@ -33,9 +38,14 @@ interface ServerModule {
   Server: { prototype: { emit: Emit } };
 }
 
-export class HttpServerInstrumentation extends InstrumentationBase {
-  constructor() {
-    super('@hopscope/instrumentation-http-server', VERSION, {});
+export interface HttpServerInstrumentationConfig extends InstrumentationConfig {
+  /** instrumentation-express makes the layer spans and names the route, through RPC metadata. */
+  expressLayerSpans?: boolean;
+}
+
+export class HttpServerInstrumentation extends InstrumentationBase<HttpServerInstrumentationConfig> {
+  constructor(config: HttpServerInstrumentationConfig = {}) {
+    super('@hopscope/instrumentation-http-server', VERSION, config);
   }
 
   protected init() {
@@ -91,9 +101,9 @@ export class HttpServerInstrumentation extends InstrumentationBase {
       parent,
     );
     recordServerSpan(span, request);
-    // With HOPSCOPE_EXPRESS_LAYER_SPANS=true, instrumentation-express writes the route here.
-    const rpc: RPCMetadata = { type: RPCType.HTTP, span };
-    const active = setRPCMetadata(trace.setSpan(parent, span), rpc);
+    // instrumentation-express (HOPSCOPE_EXPRESS_LAYER_SPANS=true) writes the route here.
+    const rpc: RPCMetadata | undefined = this.getConfig().expressLayerSpans ? { type: RPCType.HTTP, span } : undefined;
+    const active = rpc ? setRPCMetadata(trace.setSpan(parent, span), rpc) : trace.setSpan(parent, span);
     // A body arrives in socket reads, outside the request's context: its listeners (body
     // parsers, and the handlers they call) are bound to it. A response's events follow the
     // writes made in the request's context, so they need no binding.
@@ -115,12 +125,12 @@ function endServerSpan(
   method: string,
   request: IncomingMessage,
   response: ServerResponse,
-  rpc: RPCMetadata,
+  rpc: RPCMetadata | undefined,
 ): void {
   if (!span.isRecording()) return;
   const status = response.statusCode;
   const attributes: Attributes = { [ATTR_HTTP_RESPONSE_STATUS_CODE]: status };
-  const route = (rpc.type === RPCType.HTTP ? rpc.route : undefined) ?? expressRouteOf(request);
+  const route = rpc?.route ?? expressRouteOf(request);
   if (route !== undefined) {
     attributes[ATTR_HTTP_ROUTE] = route;
     span.updateName(`${method === '_OTHER' ? 'HTTP' : method} ${route}`);

@@ -61,7 +61,7 @@ export const INSTRUMENTED_LIBRARIES: readonly InstrumentedLibrary[] = [
     gives: 'SERVER spans (stable HTTP conventions), W3C `traceparent` + `baggage` in',
     // instrumentation-http's server side costs about twice as much per request.
     from: 'ours: `HttpServerInstrumentation`',
-    create: () => new HttpServerInstrumentation(),
+    create: (options) => new HttpServerInstrumentation({ expressLayerSpans: options.expressLayerSpans }),
   },
   {
     module: 'http',
