@@ -90,6 +90,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     pino.multistream(streams),
   );
+  // instrumentation-pino wraps every pino logger's mixin with its own, which writes the same
+  // three trace fields a second time on each line: this logger keeps only its own.
+  (logger as unknown as Record<symbol, unknown>)[pino.symbols.mixinSym] = traceFields;
   redactChildBindings(logger);
   return logger;
 }
