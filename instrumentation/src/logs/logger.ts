@@ -6,6 +6,7 @@ import type Pino from 'pino';
 import { type TelemetryConfig, otlpTarget, readConfig } from '../config.ts';
 import { activeTelemetry, onShutdown } from '../telemetry-state.ts';
 import { DEFAULT_REDACTED_KEYS, REDACTED, redactCredentials, redactInterpolated } from './redact-credentials.ts';
+import { batchedLines } from './batched-lines.ts';
 import { LOG_OUTCOMES_EVENT, type LogOutcomes, type OtlpLogTransportOptions } from './log-transport-protocol.ts';
 
 export interface LoggerOptions {
@@ -148,26 +149,31 @@ function sagaName(baggage: Baggage): string {
 function shippingStream(config: TelemetryConfig): DestinationStream | undefined {
   const pino = loadPino();
   const { serviceName } = config;
+  const target = config.lokiUrl ? undefined : otlpTarget(config, 'logs');
+  if (!config.lokiUrl && !target) return undefined;
+  let transport: ReturnType<typeof Pino.transport> | undefined;
+  const lines = batchedLines(() => transport);
   if (config.lokiUrl) {
-    const stream = pino.transport({
+    transport = pino.transport({
       target: 'pino-loki',
       options: { host: config.lokiUrl, labels: { service_name: serviceName }, batching: true, interval: 1 },
     });
-    onShutdown(() => endStream(stream));
-    return stream;
+  } else {
+    const options: OtlpLogTransportOptions = { target: target!, serviceName, batch: config.logBatch };
+    transport = pino.transport({ target: TRANSPORT_FILE.href, options });
+    transport.on(LOG_OUTCOMES_EVENT, (outcomes: LogOutcomes) => {
+      const metrics = activeTelemetry()?.metrics;
+      metrics?.logsExported.inc(outcomes.exported);
+      metrics?.logsDropped.inc(outcomes.dropped);
+      metrics?.logsExportFailed.inc(outcomes.failed);
+    });
   }
-  const target = otlpTarget(config, 'logs');
-  if (!target) return undefined;
-  const options: OtlpLogTransportOptions = { target, serviceName, batch: config.logBatch };
-  const stream = pino.transport({ target: TRANSPORT_FILE.href, options });
-  stream.on(LOG_OUTCOMES_EVENT, (outcomes: LogOutcomes) => {
-    const metrics = activeTelemetry()?.metrics;
-    metrics?.logsExported.inc(outcomes.exported);
-    metrics?.logsDropped.inc(outcomes.dropped);
-    metrics?.logsExportFailed.inc(outcomes.failed);
+  const shipped = transport;
+  onShutdown(() => {
+    lines.flush();
+    return endStream(shipped);
   });
-  onShutdown(() => endStream(stream));
-  return stream;
+  return lines;
 }
 
 /** Ends a transport and resolves once its worker has flushed and closed. */
