@@ -3,6 +3,7 @@
 // where a route is dispatched (once per routed request) and where a router is mounted on a path
 // with parameters (at setup). The route is taken when the route is dispatched, so a handler that
 // fails and leaves its routers still names it.
+import { trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type { IncomingMessage } from 'node:http';
 
@@ -78,9 +79,17 @@ export function expressRouteOf(request: IncomingMessage): string | undefined {
 }
 
 function recordRoute(dispatch: RoutePrototype['dispatch']): RoutePrototype['dispatch'] {
-  return function (this: { path: RoutePath }, req, ...rest) {
+  return function (this: { path: RoutePath }, req, res, done) {
     req[ROUTE] = joinRoute(mountPattern(req), this.path);
-    return dispatch.call(this, req, ...rest);
+    // The request's span (the SERVER span: no layer spans here). An error the route's handlers
+    // pass on leaves the route through `done`: recorded there, with its stack, as an exception
+    // event; the status the response ends with decides whether the span is an error.
+    const span = trace.getActiveSpan();
+    if (span === undefined || typeof done !== 'function') return dispatch.call(this, req, res, done);
+    return dispatch.call(this, req, res, (error?: unknown) => {
+      if (error instanceof Error) span.recordException(error);
+      (done as (error?: unknown) => void)(error);
+    });
   };
 }
 

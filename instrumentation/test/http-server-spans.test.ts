@@ -69,10 +69,13 @@ test('a router mounted on a path with parameters names the route with their name
   assert.equal(span.attributes['http.route'], '/api/users/:userId/orders/:orderId');
 });
 
-test('a handler that fails inside mounted routers keeps its full route; a 5xx is an error', async () => {
+test('a handler that fails inside mounted routers keeps its full route; its error is on the span', async () => {
   const span = await serverSpanOf('/api/users/42/fails', undefined, 500);
   assert.equal(span.name, 'GET /api/users/:userId/fails');
   assert.equal(span.attributes['error.type'], '500');
+  const exception = span.events.find((event) => event.name === 'exception');
+  assert.equal(exception?.attributes['exception.message'], 'boom', 'the handler error, as an exception event');
+  assert.match(String(exception?.attributes['exception.stacktrace']), /express-mounts\.mjs/);
 });
 
 test('a request no route matched has no route: its span is named after the method alone', async () => {

@@ -18,6 +18,7 @@ export interface ReceivedSpan {
   kind: number;
   attributes: Record<string, unknown>;
   links: Array<{ traceId: string; spanId: string }>;
+  events: Array<{ name: string; attributes: Record<string, unknown> }>;
 }
 export interface ReceivedLog {
   service: string;
@@ -115,6 +116,9 @@ export class OtlpReceiver {
               traceId: link.traceId,
               spanId: link.spanId,
             })),
+            events: ((span['events'] as Array<{ name: string; attributes?: OtlpKeyValue[] }> | undefined) ?? []).map(
+              (event) => ({ name: event.name, attributes: attributes(event.attributes) }),
+            ),
           });
         }
       }
