@@ -69,3 +69,14 @@ test('the OTLP exporter loads with the first export, not at start, and the span 
   assert.ok(afterExport > 0, 'the exporter loaded for the first export');
   await receiver.waitFor('the span', () => receiver.spans.find((span) => span.name === 'first span'));
 });
+
+// An ESM import of node:http builds its module namespace by reading every export, and the
+// WebSocket, CloseEvent and MessageEvent getters load the undici bundled in Node (some 80 ms
+// of start → first response). An application that never uses fetch or WebSocket must not pay it.
+test('the register flag does not load the undici bundled in Node', async () => {
+  const stdout = await runWithRegister(
+    `process.stdout.write(JSON.stringify(process.moduleLoadList.filter((name) => name.includes('undici'))));`,
+    { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
+  );
+  assert.deepEqual(JSON.parse(stdout), []);
+});

@@ -1,4 +1,4 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 
 /** A request handler that serves the registry in OpenMetrics format (usable as express middleware). */
@@ -23,6 +23,9 @@ export function metricsHandler(registry: Registry) {
  */
 export function startMetricsServer(registry: Registry, options: { metricsPort?: number; metricsHost: string }): Server {
   const serve = metricsHandler(registry);
+  // Not a static import: an ESM import of node:http reads its WebSocket getters, which load the
+  // undici bundled in Node (some 80 ms at every start, with or without a metrics port).
+  const { createServer } = process.getBuiltinModule('node:http');
   const server = createServer((request, response) => {
     if (request.url === '/metrics' && request.method === 'GET') return serve(request, response);
     response.writeHead(404).end();
