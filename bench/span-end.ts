@@ -19,7 +19,10 @@ import { createRegistry, createTelemetryMetrics } from '../instrumentation/src/m
 const SPANS = Number(process.env['BENCH_SPANS'] ?? 200_000);
 const ROUNDS = 5;
 
-const HTTP_SCOPE = '@opentelemetry/instrumentation-http';
+// SERVER spans come from the package's own HTTP server instrumentation, CLIENT spans from
+// instrumentation-http (instrumented-libraries.ts).
+const HTTP_SERVER_SCOPE = '@hopscope/instrumentation-http-server';
+const HTTP_CLIENT_SCOPE = '@opentelemetry/instrumentation-http';
 const AMQPLIB_SCOPE = '@opentelemetry/instrumentation-amqplib';
 
 interface SpanShape {
@@ -35,7 +38,7 @@ const routes = ['/orders', '/orders/:id', '/health'];
 const SHAPES: Record<string, SpanShape[]> = {
   'http server': routes.flatMap((route, i) =>
     [200, 404].map((status) => ({
-      scope: HTTP_SCOPE,
+      scope: HTTP_SERVER_SCOPE,
       kind: SpanKind.SERVER,
       attributes: {
         'http.request.method': i === 0 ? 'POST' : 'GET',
@@ -50,14 +53,14 @@ const SHAPES: Record<string, SpanShape[]> = {
   ),
   'http server, old conventions': [
     {
-      scope: HTTP_SCOPE,
+      scope: HTTP_SERVER_SCOPE,
       kind: SpanKind.SERVER,
       attributes: { 'http.method': 'GET', 'http.route': '/orders', 'http.status_code': 200, 'http.target': '/orders' },
     },
   ],
   'http server, error': [
     {
-      scope: HTTP_SCOPE,
+      scope: HTTP_SERVER_SCOPE,
       kind: SpanKind.SERVER,
       attributes: { 'http.request.method': 'GET', 'http.route': '/orders', 'http.response.status_code': 500 },
       error: true,
@@ -65,7 +68,7 @@ const SHAPES: Record<string, SpanShape[]> = {
   ],
   'http client': [
     {
-      scope: HTTP_SCOPE,
+      scope: HTTP_CLIENT_SCOPE,
       kind: SpanKind.CLIENT,
       attributes: {
         'http.request.method': 'GET',
