@@ -80,3 +80,13 @@ test('the register flag does not load the undici bundled in Node', async () => {
   );
   assert.deepEqual(JSON.parse(stdout), []);
 });
+
+// prom-client's own process CPU counter requires @opentelemetry/api's CommonJS build: 51
+// modules next to the ESM build the SDK uses (runtime metrics are collected without it).
+test('the register flag loads one build of @opentelemetry/api', async () => {
+  const stdout = await runWithRegister(
+    `process.stdout.write(JSON.stringify(globalThis.loadedFiles.filter((url) => url.includes('/@opentelemetry/api/') && url.endsWith('.cjs'))));`,
+    { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
+  );
+  assert.deepEqual(JSON.parse(stdout), [], "@opentelemetry/api's CommonJS files loaded");
+});

@@ -1,9 +1,10 @@
 // The gauge a service sets when one of its fault knobs is turned on or off. Every known fault
 // is set (to 0 when off) so a dashboard sees the series exist before the first fault, and an
 // annotation query can tell "off" from "never scraped".
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { assertBoundedName } from '../check-name.ts';
 import * as names from './names.ts';
+import { Gauge } from './prom-client-parts.ts';
 import { perRegistry, resolveRegistry } from './shared-metrics.ts';
 
 const chaosGauge = perRegistry(

@@ -18,5 +18,8 @@ export type Registry = PromClient.Registry;
 /** prom-client's global registry (its index exports it as `register`). */
 export const register = registryFile.globalRegistry;
 export const Counter = require('prom-client/lib/counter.js') as typeof PromClient.Counter;
+export type Counter<T extends string = string> = PromClient.Counter<T>;
 export const Gauge = require('prom-client/lib/gauge.js') as typeof PromClient.Gauge;
+export type Gauge<T extends string = string> = PromClient.Gauge<T>;
 export const Histogram = require('prom-client/lib/histogram.js') as typeof PromClient.Histogram;
+export type Histogram<T extends string = string> = PromClient.Histogram<T>;

@@ -1,5 +1,7 @@
-import { Counter, Gauge, Histogram, type OpenMetricsContentType, Registry, collectDefaultMetrics } from 'prom-client';
+import type { OpenMetricsContentType } from 'prom-client';
 import * as names from './names.ts';
+import { Counter, Gauge, Histogram, Registry } from './prom-client-parts.ts';
+import { collectRuntimeMetrics } from './runtime-metrics.ts';
 import { supportsExemplars } from './shared-metrics.ts';
 
 /** The prom-client metrics the package records, all on one registry that the caller owns. */
@@ -56,7 +58,7 @@ export function createTelemetryMetrics(
       ...(buckets ? { buckets } : {}),
     });
 
-  if (options.runtimeMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.runtimeMetrics ?? true) collectRuntimeMetrics(registry);
   return {
     registry,
     httpServerDuration: histogram(
