@@ -153,6 +153,36 @@ test('opossum: closed → open → half_open → closed, one-hot at every step',
   bank.shutdown();
 });
 
+test('a burst of calls in one bucket: its exemplar names the first call of the second, a span that exists', async (t) => {
+  const name = 'exemplar-burst';
+  const policy = instrumentCockatielBreaker(
+    circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) }),
+    { name },
+  );
+  const traceIds: string[] = [];
+  const started = performance.now();
+  for (let i = 0; i < 5; i++) {
+    await tracer.startActiveSpan(`burst-${i}`, async (span) => {
+      traceIds.push(span.spanContext().traceId);
+      await policy.execute(succeed);
+      span.end();
+    });
+  }
+  // A bucket takes a new exemplar at most once a second; a stalled machine would let a later one in.
+  if (performance.now() - started > 900) return t.skip('the burst took longer than a second');
+  await forceFlush();
+  const exemplars = [
+    ...(await metrics()).matchAll(/_call_duration_seconds_bucket\{([^}]*)\} \d+ # \{trace_id="(\w+)"/g),
+  ]
+    .filter(([, labels]) => labels.includes(`breaker="${name}"`))
+    .map(([, , traceId]) => traceId);
+  assert.deepEqual(exemplars, [traceIds[0]], 'one bucket holds an exemplar: the first call of the burst');
+  assert.ok(
+    exporter.getFinishedSpans().some((s) => s.spanContext().traceId === exemplars[0]),
+    'the exemplar names an exported span',
+  );
+});
+
 test('a bad breaker name is a programmer error at the call site', () => {
   const policy = circuitBreaker(handleAll, { halfOpenAfter: 10, breaker: new ConsecutiveBreaker(1) });
   assert.throws(() => instrumentCockatielBreaker(policy, { name: '' }), /breaker name must be 1-64 characters/);
