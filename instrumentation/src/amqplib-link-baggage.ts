@@ -1,5 +1,7 @@
 import { ROOT_CONTEXT, context, diag, propagation } from '@opentelemetry/api';
-import { AmqplibInstrumentation, type AmqplibInstrumentationConfig } from '@opentelemetry/instrumentation-amqplib';
+import type * as Amqplib from '@opentelemetry/instrumentation-amqplib';
+import type { AmqplibInstrumentation, AmqplibInstrumentationConfig } from '@opentelemetry/instrumentation-amqplib';
+import { importNow } from './import-now.ts';
 
 // In link mode, instrumentation-amqplib starts the consumer span from an empty context, which
 // drops the producer's baggage (saga.id and the like) along with its trace. Its consume patch is
@@ -14,6 +16,8 @@ interface ConsumePatchInternals {
 }
 
 export function createAmqplibInstrumentation(config: AmqplibInstrumentationConfig): AmqplibInstrumentation {
+  // Loaded with amqplib (instrumentations.ts), not at startup.
+  const { AmqplibInstrumentation } = importNow<typeof Amqplib>('@opentelemetry/instrumentation-amqplib');
   const instrumentation = new AmqplibInstrumentation(config);
   if (!config.useLinksForConsume) return instrumentation;
   const internals = instrumentation as unknown as ConsumePatchInternals;

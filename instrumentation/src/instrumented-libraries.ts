@@ -1,17 +1,18 @@
 import type { Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ConsumeInfo } from '@opentelemetry/instrumentation-amqplib';
-import { BunyanInstrumentation } from '@opentelemetry/instrumentation-bunyan';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import type * as Bunyan from '@opentelemetry/instrumentation-bunyan';
+import type * as Express from '@opentelemetry/instrumentation-express';
+import type * as Pg from '@opentelemetry/instrumentation-pg';
+import type * as Pino from '@opentelemetry/instrumentation-pino';
+import type * as Winston from '@opentelemetry/instrumentation-winston';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { WinstonInstrumentation } from '@opentelemetry/instrumentation-winston';
 import { createAmqplibInstrumentation } from './amqplib-link-baggage.ts';
 import type { ConsumeContextMode } from './config.ts';
 import { ExpressRouteInstrumentation } from './express-route-instrumentation.ts';
 import { HttpServerInstrumentation } from './http-server-instrumentation.ts';
+import { importNow } from './import-now.ts';
 import { RabbitmqClientInstrumentation } from './rabbitmq-client-instrumentation.ts';
 import { ATTR_MESSAGING_RABBITMQ_REDELIVERED } from './semconv.ts';
 
@@ -39,6 +40,11 @@ export interface InstrumentedLibrary {
   /** The module name a user requires or imports. */
   module: string;
   mechanism: InstrumentationMechanism;
+  /**
+   * The modules its instrumentation hooks (test/instrumented-libraries.test.ts checks them). A
+   * `package` library's instrumentation is created when the first of them is resolved.
+   */
+  hooks: readonly string[];
   /** The instrumentation's tracer name: the instrumentation scope of the spans it makes. */
   scope: string;
   /** Its spans are requests or messages, measured as RED or messaging metrics. */
@@ -56,6 +62,7 @@ export const INSTRUMENTED_LIBRARIES: readonly InstrumentedLibrary[] = [
   {
     module: 'http',
     mechanism: 'node-core',
+    hooks: ['http', 'https'],
     scope: '@hopscope/instrumentation-http-server',
     metrics: 'http',
     gives: 'SERVER spans (stable HTTP conventions), W3C `traceparent` + `baggage` in',
@@ -66,6 +73,7 @@ export const INSTRUMENTED_LIBRARIES: readonly InstrumentedLibrary[] = [
   {
     module: 'http',
     mechanism: 'node-core',
+    hooks: ['http', 'https'],
     scope: '@opentelemetry/instrumentation-http',
     metrics: 'http',
     gives: 'CLIENT spans, W3C `traceparent` + `baggage` out',
@@ -75,6 +83,7 @@ export const INSTRUMENTED_LIBRARIES: readonly InstrumentedLibrary[] = [
   {
     module: 'undici',
     mechanism: 'diagnostics-channel',
+    hooks: [],
     scope: '@opentelemetry/instrumentation-undici',
     metrics: 'http',
     gives: 'CLIENT spans of `fetch` (and of the undici package), W3C headers out',
@@ -84,6 +93,7 @@ export const INSTRUMENTED_LIBRARIES: readonly InstrumentedLibrary[] = [
   {
     module: 'express',
     mechanism: 'package',
+    hooks: ['express', 'router'],
     scope: '@hopscope/instrumentation-express-route',
     gives:
       'route name on the server span (`http.route`); INTERNAL spans per layer only with `HOPSCOPE_EXPRESS_LAYER_SPANS=true`',
@@ -91,11 +101,16 @@ export const INSTRUMENTED_LIBRARIES: readonly InstrumentedLibrary[] = [
     // A span per middleware, router and handler costs more than it tells on most requests: by
     // default only the matched route is recorded, where express dispatches it. Layer spans
     // come from instrumentation-express (its scope), which also records the route.
-    create: (options) => (options.expressLayerSpans ? new ExpressInstrumentation() : new ExpressRouteInstrumentation()),
+    create: (options) => {
+      if (!options.expressLayerSpans) return new ExpressRouteInstrumentation();
+      const { ExpressInstrumentation } = importNow<typeof Express>('@opentelemetry/instrumentation-express');
+      return new ExpressInstrumentation();
+    },
   },
   {
     module: 'amqplib',
     mechanism: 'package',
+    hooks: ['amqplib'],
     scope: '@opentelemetry/instrumentation-amqplib',
     metrics: 'messaging',
     gives: 'PRODUCER `publish <exchange>`, CONSUMER `<queue> process`, context in message headers',
@@ -111,6 +126,7 @@ export const INSTRUMENTED_LIBRARIES: readonly InstrumentedLibrary[] = [
   {
     module: 'rabbitmq-client',
     mechanism: 'package',
+    hooks: ['rabbitmq-client'],
     scope: '@hopscope/instrumentation-rabbitmq-client',
     metrics: 'messaging',
     gives: 'the same model (`Connection#createPublisher().send`, `Connection#createConsumer`)',
@@ -121,37 +137,53 @@ export const INSTRUMENTED_LIBRARIES: readonly InstrumentedLibrary[] = [
   {
     module: 'pg',
     mechanism: 'package',
+    hooks: ['pg', 'pg-pool'],
     scope: '@opentelemetry/instrumentation-pg',
     gives: 'CLIENT spans for queries inside a traced operation',
     from: '`@opentelemetry/instrumentation-pg`',
-    create: () => new PgInstrumentation({ requireParentSpan: true }),
+    create: () => {
+      const { PgInstrumentation } = importNow<typeof Pg>('@opentelemetry/instrumentation-pg');
+      return new PgInstrumentation({ requireParentSpan: true });
+    },
   },
   {
     module: 'pino',
     mechanism: 'package',
+    hooks: ['pino'],
     scope: '@opentelemetry/instrumentation-pino',
     gives: "`trace_id`/`span_id` on the lines of the application's own pino loggers (not sent: see Logs)",
     from: '`@opentelemetry/instrumentation-pino`',
     // Our own logger correlates and ships its lines; this adds trace_id/span_id to any other
     // pino logger the application creates, without sending its lines a second time.
-    create: () => new PinoInstrumentation({ disableLogSending: true }),
+    create: () => {
+      const { PinoInstrumentation } = importNow<typeof Pino>('@opentelemetry/instrumentation-pino');
+      return new PinoInstrumentation({ disableLogSending: true });
+    },
   },
   {
     module: 'winston',
     mechanism: 'package',
+    hooks: ['winston'],
     scope: '@opentelemetry/instrumentation-winston',
     gives: '`trace_id`/`span_id` on winston 3 records; each record also sent as an OTLP log record',
     from: '`@opentelemetry/instrumentation-winston`',
     // Sends with @opentelemetry/winston-transport, through the global Logs API, to logs/log-provider.ts.
-    create: () => new WinstonInstrumentation(),
+    create: () => {
+      const { WinstonInstrumentation } = importNow<typeof Winston>('@opentelemetry/instrumentation-winston');
+      return new WinstonInstrumentation();
+    },
   },
   {
     module: 'bunyan',
     mechanism: 'package',
+    hooks: ['bunyan'],
     scope: '@opentelemetry/instrumentation-bunyan',
     gives: '`trace_id`/`span_id` on bunyan 1.x records; each record also sent as an OTLP log record',
     from: '`@opentelemetry/instrumentation-bunyan`',
-    create: () => new BunyanInstrumentation(),
+    create: () => {
+      const { BunyanInstrumentation } = importNow<typeof Bunyan>('@opentelemetry/instrumentation-bunyan');
+      return new BunyanInstrumentation();
+    },
   },
 ];
 

@@ -14,7 +14,7 @@ import type { Server } from 'node:http';
 import { BaggageSpanAttributesProcessor } from './baggage-span-attributes.ts';
 import { type TelemetryConfig, describeTarget, otlpTarget, resolveConfig } from './config.ts';
 import { recordHookedModules } from './hooked-modules.ts';
-import { INSTRUMENTED_MODULES, createInstrumentations } from './instrumentations.ts';
+import { HOOKED_MODULES, INSTRUMENTED_MODULES, createInstrumentations } from './instrumentations.ts';
 import { startMetricsServer } from './metrics/metrics-server.ts';
 import { processorOutcomeMeterProvider } from './metrics/processor-outcomes.ts';
 import { createTraceExporter } from './otlp-exporters.ts';
@@ -102,12 +102,16 @@ function startTracing(config: TelemetryConfig, metrics: TelemetryMetrics, option
   context.setGlobalContextManager(new AsyncLocalStorageContextManager());
   propagation.setGlobalPropagator(new SafePropagator());
   trace.setGlobalTracerProvider(tracerProvider);
-  const instrumentations = createInstrumentations(config, (patched) => {
-    metrics.instrumentedLibraryInfo.set({ library: patched.library, version: patched.version }, 1);
-    process.stderr.write(patchedLibraryLine(config, patched));
-  });
-  recordHookedModules(instrumentations);
-  registerInstrumentations({ tracerProvider, instrumentations });
+  recordHookedModules(HOOKED_MODULES);
+  const provider = tracerProvider;
+  createInstrumentations(
+    config,
+    (patched) => {
+      metrics.instrumentedLibraryInfo.set({ library: patched.library, version: patched.version }, 1);
+      process.stderr.write(patchedLibraryLine(config, patched));
+    },
+    (instrumentation) => registerInstrumentations({ tracerProvider: provider, instrumentations: [instrumentation] }),
+  );
 }
 
 /** Exports the spans that have ended so far, without stopping anything. */

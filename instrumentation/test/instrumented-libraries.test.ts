@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import type { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { INSTRUMENTED_LIBRARIES, type InstrumentedLibrary } from '../src/instrumented-libraries.ts';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -60,5 +61,20 @@ test("every library's instrumentation makes its spans under the scope its row na
     const instrumentation = library.create({ consumeContext: 'parent', expressLayerSpans: false });
     instrumentation.disable();
     assert.equal(instrumentation.instrumentationName, library.scope, library.module);
+  }
+});
+
+// A package's instrumentation is created only when one of its row's `hooks` is loaded, and the
+// ESM loader hook wraps exactly those modules: they must be the ones the instrumentation hooks.
+test("every row's hooks are the modules its instrumentation hooks", () => {
+  for (const library of INSTRUMENTED_LIBRARIES) {
+    const hooked = new Set<string>();
+    for (const expressLayerSpans of [false, true]) {
+      const instrumentation = library.create({ consumeContext: 'parent', expressLayerSpans });
+      instrumentation.disable();
+      const definitions = (instrumentation as Partial<InstrumentationBase>).getModuleDefinitions?.() ?? [];
+      for (const definition of definitions) hooked.add(definition.name);
+    }
+    assert.deepEqual([...library.hooks].sort(), [...hooked].sort(), library.scope);
   }
 });

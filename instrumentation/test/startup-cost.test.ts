@@ -90,3 +90,21 @@ test('the register flag loads one build of @opentelemetry/api', async () => {
   );
   assert.deepEqual(JSON.parse(stdout), [], "@opentelemetry/api's CommonJS files loaded");
 });
+
+// Each instrumentation package costs startup time; an application pays for those of the
+// libraries it loads. pg loaded after start is still instrumented (test/pg.test.ts: its spans).
+test('instrumentation packages load with their library, not at start', async () => {
+  const stdout = await runWithRegister(
+    `
+    import { createRequire } from 'node:module';
+    const packages = () => [...new Set(globalThis.loadedFiles.map((url) => url.match(/@opentelemetry\\/(instrumentation-[a-z-]+)\\//)?.[1]).filter(Boolean))].sort();
+    const atStart = packages();
+    createRequire(import.meta.url)('pg');
+    process.stdout.write(JSON.stringify({ atStart, afterPg: packages() }));
+    `,
+    { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
+  );
+  const { atStart, afterPg } = JSON.parse(stdout) as { atStart: string[]; afterPg: string[] };
+  assert.deepEqual(atStart, ['instrumentation-http', 'instrumentation-undici']);
+  assert.deepEqual(afterPg, ['instrumentation-http', 'instrumentation-pg', 'instrumentation-undici']);
+});
