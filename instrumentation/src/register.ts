@@ -4,9 +4,12 @@
 // The SDK is imported only there: a static import would load its few hundred modules into
 // every worker too, for nothing, on the cores the application starts on.
 import { isMainThread } from 'node:worker_threads';
+import { enableModuleCompileCache } from './compile-cache.ts';
 import { registerLoaderHook } from './loader-hook.ts';
 
 if (isMainThread) {
+  // Before the SDK's import, the costliest part of startup.
+  enableModuleCompileCache();
   const { start } = await import('./start.ts');
   const { flushOnExit } = await import('./exit.ts');
   const { hookedModules } = await import('./hooked-modules.ts');
