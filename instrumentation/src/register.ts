@@ -13,7 +13,7 @@ if (isMainThread) {
   const { start } = await import('./start.ts');
   const { flushOnExit } = await import('./exit.ts');
   const { hookedModules } = await import('./hooked-modules.ts');
-  // start() creates the instrumentations, whose modules are the loader hook's include list;
+  // start() records the modules the instrumentations hook (the loader hook's include list);
   // the hook is still in place before the application's first import, which waits for --import.
   start();
   try {
