@@ -2,7 +2,6 @@
 // not a thread wake per line), and never left behind when the process exits.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { type LineSink, batchedLines } from '../src/logs/batched-lines.ts';
 import { OtlpReceiver } from './helpers/otlp-receiver.ts';
@@ -27,7 +26,9 @@ function recordingSink(): LineSink & { writes: string[]; flushedSync: number; en
   };
 }
 
-test('lines written in many turns are handed over together, in order, within the flush delay', async () => {
+test('lines written in many turns are handed over together, in order, once the flush delay passes', async (t) => {
+  // The delay is a timer: mocked, so that a slow machine's turns cannot outlast it.
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const sink = recordingSink();
   const lines = batchedLines(() => sink);
   for (let i = 0; i < 100; i += 1) {
@@ -35,7 +36,9 @@ test('lines written in many turns are handed over together, in order, within the
     await new Promise((resolve) => setImmediate(resolve));
   }
   assert.equal(sink.writes.length, 0, 'nothing handed over line by line');
-  await sleep(100);
+  t.mock.timers.tick(19);
+  assert.equal(sink.writes.length, 0, 'not before the delay');
+  t.mock.timers.tick(1);
   assert.equal(sink.writes.length, 1, 'one hand-over');
   assert.equal(sink.writes[0], Array.from({ length: 100 }, (_, i) => `{"n":${i}}\n`).join(''));
 });
