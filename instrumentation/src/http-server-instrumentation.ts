@@ -12,6 +12,7 @@ import {
   SpanKind,
   SpanStatusCode,
   context,
+  diag,
   propagation,
   trace,
 } from '@opentelemetry/api';
@@ -28,6 +29,7 @@ import { expressRouteOf } from './express-route-instrumentation.ts';
 import { recordServerSpan } from './http-boundary.ts';
 import { normalizedMethod, serverRequestAttributes } from './http-server-attributes.ts';
 import { isScrapeRequest } from './metrics/scrape-requests.ts';
+import { safely } from './safely.ts';
 import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE } from './semconv.ts';
 
 const VERSION = '0.1.0';
@@ -81,7 +83,14 @@ export class HttpServerInstrumentation extends InstrumentationBase<HttpServerIns
       if (isScrapeRequest(request)) {
         return context.with(suppressTracing(context.active()), original, this, event, request, response);
       }
-      const started = start(request, response);
+      let started: Context;
+      try {
+        started = start(request, response);
+      } catch (error) {
+        // Telemetry never fails a request: it is served untraced.
+        diag.warn('hopscope: the SERVER span could not be started; the request is served untraced', error);
+        return original.call(this, event, request, response);
+      }
       try {
         return context.with(started, original, this, event, request, response);
       } catch (error) {
@@ -109,8 +118,8 @@ export class HttpServerInstrumentation extends InstrumentationBase<HttpServerIns
     // writes made in the request's context, so they need no binding.
     if (mayHaveBody(request)) context.bind(active, request);
     // Whichever comes first ends the span; an ended span no longer records, so the rest is a no-op.
-    response.on(errorMonitor, (error: unknown) => failed(span, error));
-    response.on('close', () => endServerSpan(span, method, request, response, rpc));
+    response.on(errorMonitor, (error: unknown) => safely('SERVER span', () => failed(span, error)));
+    response.on('close', () => safely('SERVER span', () => endServerSpan(span, method, request, response, rpc)));
     return active;
   }
 }
