@@ -2,13 +2,15 @@
 // compiled again at the next start), in the OS temp dir, bounded in size.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pruneCompileCache } from '../src/compile-cache.ts';
+
+const CACHE_NAME = `hopscope-compile-cache-${process.getuid!()}`;
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -36,8 +38,21 @@ test('the register flag caches compiled modules under the temp dir, for the next
   t.after(() => rm(temp, { recursive: true, force: true }));
   const directory = await runWithRegister({ TMPDIR: temp });
   // One directory per Node version, one file per module, written when the process exits.
-  assert.equal(dirname(directory), join(temp, 'hopscope-compile-cache'));
+  assert.equal(dirname(directory), join(temp, CACHE_NAME));
   assert.ok((await readdir(directory)).length > 100, 'the SDK modules cached');
+});
+
+test('a cache directory others can write to, or a symlink in its place, is not used', async (t) => {
+  const temp = await mkdtemp(join(tmpdir(), 'hopscope-cache-test-'));
+  t.after(() => rm(temp, { recursive: true, force: true }));
+  await mkdir(join(temp, CACHE_NAME));
+  await chmod(join(temp, CACHE_NAME), 0o777);
+  assert.equal(await runWithRegister({ TMPDIR: temp }), 'undefined', 'world-writable');
+  await rm(join(temp, CACHE_NAME), { recursive: true });
+  await mkdir(join(temp, 'elsewhere'));
+  await symlink(join(temp, 'elsewhere'), join(temp, CACHE_NAME));
+  assert.equal(await runWithRegister({ TMPDIR: temp }), 'undefined', 'a symlink');
+  assert.deepEqual(await readdir(join(temp, 'elsewhere')), []);
 });
 
 test('NODE_DISABLE_COMPILE_CACHE turns it off', async (t) => {
