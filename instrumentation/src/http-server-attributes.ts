@@ -38,9 +38,13 @@ export function normalizedMethod(method: string | undefined): string {
   return KNOWN_METHODS.has(upper) ? upper : '_OTHER';
 }
 
-export function serverRequestAttributes(request: IncomingMessage, scheme: 'http' | 'https'): Attributes {
+/** `method`: the request's, normalized (normalizedMethod). */
+export function serverRequestAttributes(
+  request: IncomingMessage,
+  scheme: 'http' | 'https',
+  method: string,
+): Attributes {
   const { headers, socket } = request;
-  const method = normalizedMethod(request.method);
   const target = request.url ?? '/';
   const queryAt = target.indexOf('?');
   const attributes: Attributes = {

@@ -103,7 +103,7 @@ export class HttpServerInstrumentation extends InstrumentationBase<HttpServerIns
   private startServerSpan(request: IncomingMessage, response: ServerResponse, scheme: Scheme): Context {
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const method = normalizedMethod(request.method);
-    const attributes = serverRequestAttributes(request, scheme);
+    const attributes = serverRequestAttributes(request, scheme, method);
     const span = this.tracer.startSpan(
       method === '_OTHER' ? 'HTTP' : method,
       { kind: SpanKind.SERVER, attributes },

@@ -25,7 +25,7 @@ export function perRegistry<T>(create: (registry: Registry) => T): (registry: Re
 }
 
 /** The exemplar for a sampled span: its trace and span id (what Grafana links to Jaeger). */
-function exemplarOf(spanContext: SpanContext | undefined): Record<string, string> | undefined {
+export function exemplarOf(spanContext: SpanContext | undefined): Record<string, string> | undefined {
   if (!spanContext || (spanContext.traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
   return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }

@@ -1,9 +1,10 @@
-import { type Attributes, type SpanContext, SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
+import { type Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { scopesMeasuredAs } from '../instrumented-libraries.ts';
 import { safely } from '../safely.ts';
 import * as attr from '../semconv.ts';
 import { isScrapeTrace } from './scrape-requests.ts';
+import { exemplarOf } from './shared-metrics.ts';
 import { CounterSeries, HistogramSeries } from './series.ts';
 import type { TelemetryMetrics } from './telemetry-metrics.ts';
 
@@ -186,12 +187,6 @@ function isMessagingSpan(a: Attributes): boolean {
 
 function seconds(span: ReadableSpan): number {
   return span.duration[0] + span.duration[1] / 1e9;
-}
-
-/** The exemplar for a sampled span (what Grafana links to the trace); none for an unsampled one. */
-function exemplarOf(spanContext: SpanContext): Record<string, string> | undefined {
-  if ((spanContext.traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
-  return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }
 
 function errorType(span: ReadableSpan, a: Attributes): string {

@@ -1,11 +1,11 @@
-import { type Span, type SpanContext, TraceFlags, diag, trace } from '@opentelemetry/api';
+import { type Span, diag, trace } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
 import { Counter, Gauge, Histogram } from '../metrics/prom-client-parts.ts';
 import type { EventLogger } from '../event-logger.ts';
 import * as names from '../metrics/names.ts';
 import { ScrapeReaders } from '../metrics/scrape-readers.ts';
 import { CounterSeries, HistogramSeries } from '../metrics/series.ts';
-import { perRegistry, supportsExemplars } from '../metrics/shared-metrics.ts';
+import { exemplarOf, perRegistry, supportsExemplars } from '../metrics/shared-metrics.ts';
 import { safely } from '../safely.ts';
 
 export const BREAKER_STATES = ['closed', 'open', 'half_open', 'isolated'] as const;
@@ -38,12 +38,6 @@ interface OutcomeSeries {
 // bucket takes a new one at most this often, which spares most calls a Date.now() (≈60 ns in a
 // VM) and an object, at the price of an exemplar up to this old.
 const EXEMPLAR_INTERVAL_MS = 1000;
-
-/** The exemplar for a sampled span (what Grafana links to the trace); none for an unsampled one. */
-function exemplarOf(spanContext: SpanContext): Record<string, string> | undefined {
-  if ((spanContext.traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
-  return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
-}
 
 /** The span as exemplar for the bucket `seconds` falls in, unless that bucket took one lately. */
 function exemplarDue(
