@@ -26,6 +26,9 @@ export interface ReceivedLog {
   spanId: string;
   body: unknown;
   attributes: Record<string, unknown>;
+  severityText: string;
+  severityNumber: number;
+  droppedAttributesCount: number;
 }
 
 interface OtlpValue {
@@ -33,6 +36,8 @@ interface OtlpValue {
   intValue?: string | number;
   boolValue?: boolean;
   doubleValue?: number;
+  arrayValue?: { values?: OtlpValue[] };
+  kvlistValue?: { values?: OtlpKeyValue[] };
 }
 interface OtlpKeyValue {
   key: string;
@@ -136,6 +141,9 @@ export class OtlpReceiver {
             spanId: (record['spanId'] as string | undefined) ?? '',
             body: value(record['body'] as OtlpValue | undefined),
             attributes: attributes(record['attributes'] as OtlpKeyValue[] | undefined),
+            severityText: (record['severityText'] as string | undefined) ?? '',
+            severityNumber: (record['severityNumber'] as number | undefined) ?? 0,
+            droppedAttributesCount: (record['droppedAttributesCount'] as number | undefined) ?? 0,
           });
         }
       }
@@ -152,5 +160,7 @@ function value(v: OtlpValue | undefined): unknown {
   if (v.stringValue !== undefined) return v.stringValue;
   if (v.intValue !== undefined) return Number(v.intValue);
   if (v.boolValue !== undefined) return v.boolValue;
+  if (v.arrayValue !== undefined) return (v.arrayValue.values ?? []).map(value);
+  if (v.kvlistValue !== undefined) return attributes(v.kvlistValue.values);
   return v.doubleValue;
 }
