@@ -1,19 +1,26 @@
-// A call through a circuit breaker (bench/apps/breaker-calls.mjs), with and without hopscope's
-// breaker telemetry, for each supported library, in alternating rounds.
+// A call through a circuit breaker with and without hopscope's breaker telemetry, for each
+// supported library. Both variants run in one process (bench/apps/breaker-calls.mjs, alternating
+// blocks): in separate processes, JIT and placement differ by more than the telemetry costs.
+// One such process per library per round, the libraries alternating.
 import { type AppContext, BARE, startApp } from './apps.ts';
-import type { RatesResult } from './messaging.ts';
 import { ended, nextMessage } from './processes.ts';
 import { messageOf } from './stages.ts';
 
 export const BREAKER_LIBRARIES = ['cockatiel', 'opossum'] as const;
 const TIMEOUT_MS = 120_000;
 
-const noRates = (name: string): RatesResult => ({ name, rates: [], errors: [] });
+/** One process's figures: the median µs per call off and on, and the median of their paired difference. */
+export interface BreakerSample {
+  offMicros: number;
+  onMicros: number;
+  addedMicros: number;
+}
 
 export interface BreakerResult {
   library: string;
-  off: RatesResult;
-  on: RatesResult;
+  /** One sample per successful round. */
+  samples: BreakerSample[];
+  errors: string[];
 }
 
 export async function measureBreakers(
@@ -22,33 +29,23 @@ export async function measureBreakers(
   calls: number,
   progress: (line: string) => void,
 ): Promise<BreakerResult[]> {
-  const results = BREAKER_LIBRARIES.map((library) => ({
-    library,
-    off: noRates('off'),
-    on: noRates('on'),
-  }));
+  const results: BreakerResult[] = BREAKER_LIBRARIES.map((library) => ({ library, samples: [], errors: [] }));
   for (let round = 1; round <= rounds; round++) {
     for (const result of results) {
-      for (const [telemetry, rates] of [
-        ['0', result.off],
-        ['1', result.on],
-      ] as const) {
-        const app = startApp('breaker-calls.mjs', BARE, context, {
-          BENCH_LIBRARY: result.library,
-          BENCH_TELEMETRY: telemetry,
-          BENCH_CALLS: String(calls),
-        });
-        try {
-          const rate = await nextMessage<number>(app, 'callsPerSecond', TIMEOUT_MS);
-          await ended(app, 'breaker-calls.mjs');
-          rates.rates.push(rate);
-        } catch (error) {
-          app.process.kill('SIGKILL');
-          rates.errors.push(`round ${round}: ${messageOf(error)}`);
-          progress(`round ${round}: ${result.library} telemetry ${rates.name}: failed: ${messageOf(error)}`);
-        }
+      const app = startApp('breaker-calls.mjs', BARE, context, {
+        BENCH_LIBRARY: result.library,
+        BENCH_CALLS: String(calls),
+      });
+      try {
+        const sample = await nextMessage<BreakerSample>(app, 'breakerCalls', TIMEOUT_MS);
+        await ended(app, 'breaker-calls.mjs');
+        result.samples.push(sample);
+        progress(`round ${round}: ${result.library} breaker`);
+      } catch (error) {
+        app.process.kill('SIGKILL');
+        result.errors.push(`round ${round}: ${messageOf(error)}`);
+        progress(`round ${round}: ${result.library} breaker: failed: ${messageOf(error)}`);
       }
-      progress(`round ${round}: ${result.library} breaker`);
     }
   }
   return results;

@@ -33,9 +33,28 @@ export function medianRate(result: RatesResult): number | undefined {
   return result.rates.length > 0 ? median(result.rates) : undefined;
 }
 
-/** Microseconds the breaker telemetry adds to a call, from the median calls/s off and on. */
+export interface BreakerFigures {
+  offMicros: number;
+  onMicros: number;
+  /** µs the telemetry adds to a call: the median over the rounds of each round's paired figure. */
+  addedMicros: number;
+  addedSpread: { min: number; max: number };
+}
+
+/** Undefined when every round failed. */
+export function breakerFigures(result: BreakerResult): BreakerFigures | undefined {
+  const { samples } = result;
+  if (samples.length === 0) return undefined;
+  const added = samples.map((sample) => sample.addedMicros);
+  return {
+    offMicros: median(samples.map((sample) => sample.offMicros)),
+    onMicros: median(samples.map((sample) => sample.onMicros)),
+    addedMicros: median(added),
+    addedSpread: { min: Math.min(...added), max: Math.max(...added) },
+  };
+}
+
+/** Microseconds the breaker telemetry adds to a call, or undefined when every round failed. */
 export function breakerAddedMicros(result: BreakerResult): number | undefined {
-  const off = medianRate(result.off);
-  const on = medianRate(result.on);
-  return off !== undefined && on !== undefined ? 1e6 / on - 1e6 / off : undefined;
+  return breakerFigures(result)?.addedMicros;
 }

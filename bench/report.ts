@@ -1,6 +1,6 @@
 // The bench's tables: the express stages side by side, the RabbitMQ loop and the breaker call.
 import type { BreakerResult } from './breakers.ts';
-import { breakerAddedMicros, medianRate, stageFigures } from './figures.ts';
+import { breakerFigures, medianRate, stageFigures } from './figures.ts';
 import type { RatesResult } from './messaging.ts';
 import type { Settings } from './settings.ts';
 import { EXPECTED_EXPORTS, type StageResult } from './stages.ts';
@@ -98,13 +98,23 @@ export function renderMessaging(results: RatesResult[]): string {
 
 export function renderBreakers(results: BreakerResult[]): string {
   const rows = results.map((result): Row => {
-    const off = medianRate(result.off);
-    const on = medianRate(result.on);
-    const added = breakerAddedMicros(result);
-    if (off === undefined || on === undefined || added === undefined) {
-      return { name: result.library, note: `failed: ${[...result.off.errors, ...result.on.errors][0]}` };
-    }
-    return [result.library, off.toFixed(0), on.toFixed(0), (on / off).toFixed(2), `${signed(added, 2)} µs`];
+    const f = breakerFigures(result);
+    if (!f) return { name: result.library, note: `failed: ${result.errors[0] ?? 'no rounds'}` };
+    const { min, max } = f.addedSpread;
+    return [
+      result.library,
+      f.offMicros.toFixed(2),
+      f.onMicros.toFixed(2),
+      times(f.onMicros / f.offMicros),
+      `${signed(f.addedMicros, 2)} µs`,
+      `${signed(min, 2)} – ${signed(max, 2)}`,
+    ];
   });
-  return renderTable(['library', 'calls/s off', 'calls/s on', 'on / off', 'added per call'], rows);
+  const notes = results.flatMap((result) =>
+    result.samples.length > 0 ? result.errors.map((error) => `note: ${result.library}: ${error}`) : [],
+  );
+  return [
+    renderTable(['library', 'µs/call off', 'µs/call on', 'on / off', 'added per call', 'spread (min–max)'], rows),
+    ...notes,
+  ].join('\n');
 }

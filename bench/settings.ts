@@ -32,7 +32,7 @@ export interface Settings {
   /** The core the measured service runs on, and the one the load generator and OTLP sink run on. */
   serverCpu: number;
   loadCpu: number;
-  /** Messages per RabbitMQ publish → consume run, and calls per breaker run. */
+  /** Messages per RabbitMQ publish → consume run, and calls per breaker variant per process. */
   messages: number;
   calls: number;
 }
