@@ -108,3 +108,18 @@ test('instrumentation packages load with their library, not at start', async () 
   assert.deepEqual(atStart, ['instrumentation-http', 'instrumentation-undici']);
   assert.deepEqual(afterPg, ['instrumentation-http', 'instrumentation-pg', 'instrumentation-undici']);
 });
+
+test("the SDK's log provider loads when the first logger is asked for (winston, bunyan, console capture), not at start", async () => {
+  const stdout = await runWithRegister(
+    `
+    import { logs } from '@opentelemetry/api';
+    const sdkLogs = () => globalThis.loadedFiles.some((url) => url.includes('/@opentelemetry/sdk-logs/'));
+    const atStart = sdkLogs();
+    logs.getLogger('first');
+    process.stdout.write(JSON.stringify({ atStart, afterGetLogger: sdkLogs() }));
+    `,
+    // Logs exported (the default), to an address nothing listens on: nothing is sent.
+    { OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' },
+  );
+  assert.deepEqual(JSON.parse(stdout), { atStart: false, afterGetLogger: true });
+});
