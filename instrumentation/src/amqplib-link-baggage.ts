@@ -1,6 +1,7 @@
 import { ROOT_CONTEXT, context, diag, propagation } from '@opentelemetry/api';
 import type * as Amqplib from '@opentelemetry/instrumentation-amqplib';
 import type { AmqplibInstrumentation, AmqplibInstrumentationConfig } from '@opentelemetry/instrumentation-amqplib';
+import { leanPublish } from './amqplib-publish.ts';
 import { importNow } from './import-now.ts';
 
 // In link mode, instrumentation-amqplib starts the consumer span from an empty context, which
@@ -19,6 +20,8 @@ export function createAmqplibInstrumentation(config: AmqplibInstrumentationConfi
   // Loaded with amqplib (instrumentations.ts), not at startup.
   const { AmqplibInstrumentation } = importNow<typeof Amqplib>('@opentelemetry/instrumentation-amqplib');
   const instrumentation = new AmqplibInstrumentation(config);
+  // Its publish patches, for less work per message (amqplib-publish.ts).
+  leanPublish(instrumentation);
   if (!config.useLinksForConsume) return instrumentation;
   const internals = instrumentation as unknown as ConsumePatchInternals;
   const upstream = internals.getConsumePatch;
@@ -39,7 +42,11 @@ export function createAmqplibInstrumentation(config: AmqplibInstrumentationConfi
 function restoreBaggage(onMessage: OnMessage): OnMessage {
   return function (this: unknown, msg) {
     const headers = msg?.properties?.headers;
-    const baggage = headers ? propagation.getBaggage(propagation.extract(ROOT_CONTEXT, headers)) : undefined;
+    // Most messages carry no baggage: the extract (a traceparent parse, a context) is skipped then.
+    const baggage =
+      headers?.['baggage'] !== undefined
+        ? propagation.getBaggage(propagation.extract(ROOT_CONTEXT, headers))
+        : undefined;
     if (!baggage) return onMessage.call(this, msg);
     return context.with(propagation.setBaggage(context.active(), baggage), () => onMessage.call(this, msg));
   };
