@@ -1,5 +1,7 @@
 // The RabbitMQ publish → consume loop (bench/apps/amqp-loop.mjs), bare and with hopscope
-// exporting to the sink, in alternating rounds.
+// exporting to the sink, in alternating rounds: each round runs both, in the other order than the
+// round before (bare first, then hopscope first), so that load that rises or falls during the
+// run weighs on both alike.
 import { type AppContext, BARE, HOPSCOPE_REGISTER, type Variant, startApp } from './apps.ts';
 import { ended, nextMessage } from './processes.ts';
 import { messageOf } from './stages.ts';
@@ -11,6 +13,8 @@ export interface RatesResult {
   name: string;
   /** One rate per successful round. */
   rates: number[];
+  /** The CPU time the process spent per message, one per successful round (the messaging runs). */
+  cpuMicrosPerMessage?: number[];
   errors: string[];
 }
 
@@ -20,15 +24,26 @@ export async function measureMessaging(
   messages: number,
   progress: (line: string) => void,
 ): Promise<RatesResult[]> {
-  const results = [BARE, HOPSCOPE].map((variant) => ({ variant, rates: [] as number[], errors: [] as string[] }));
+  const results = [BARE, HOPSCOPE].map((variant) => ({
+    variant,
+    rates: [] as number[],
+    cpuMicrosPerMessage: [] as number[],
+    errors: [] as string[],
+  }));
   for (let round = 1; round <= rounds; round++) {
-    for (const result of results) {
+    for (const result of round % 2 === 1 ? results : results.toReversed()) {
       const app = startApp('amqp-loop.mjs', result.variant, context, { BENCH_MESSAGES: String(messages) });
       try {
-        const rate = await nextMessage<number>(app, 'messagesPerSecond', TIMEOUT_MS);
+        const [rate, cpu] = await Promise.all([
+          nextMessage<number>(app, 'messagesPerSecond', TIMEOUT_MS),
+          nextMessage<number>(app, 'cpuMicrosPerMessage', TIMEOUT_MS),
+        ]);
         await ended(app, 'amqp-loop.mjs');
         result.rates.push(rate);
-        progress(`round ${round}: RabbitMQ ${result.variant.name}: ${rate.toFixed(0)} msg/s`);
+        result.cpuMicrosPerMessage.push(cpu);
+        progress(
+          `round ${round}: RabbitMQ ${result.variant.name}: ${rate.toFixed(0)} msg/s, ${cpu.toFixed(0)} µs CPU/msg`,
+        );
       } catch (error) {
         app.process.kill('SIGKILL');
         result.errors.push(`round ${round}: ${messageOf(error)}`);
@@ -36,5 +51,5 @@ export async function measureMessaging(
       }
     }
   }
-  return results.map(({ variant, rates, errors }) => ({ name: variant.name, rates, errors }));
+  return results.map(({ variant, ...figures }) => ({ name: variant.name, ...figures }));
 }
