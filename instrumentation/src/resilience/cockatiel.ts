@@ -68,7 +68,7 @@ export function instrumentCockatielBreaker<B extends CockatielBreaker>(
       'execute',
       (execute) =>
         <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal) =>
-          recorder.timeCall(() => execute(fn, signal), classify),
+          recorder.timeCall<typeof fn, AbortSignal | undefined, T>(classify, execute, fn, signal),
     );
     return () => {
       listener.dispose();

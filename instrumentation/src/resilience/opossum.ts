@@ -41,13 +41,11 @@ export function instrumentOpossumBreaker<B extends OpossumBreaker>(
       close: () => recorder.transition('closed', 'test call succeeded'),
     };
     for (const [event, listener] of Object.entries(listeners)) breaker.on(event as keyof typeof listeners, listener);
-    const restoreFire = replaceMethod(
-      breaker,
-      'fire',
-      (fire) =>
-        (...args: never[]) =>
-          recorder.timeCall(() => fire(...args), classify),
-    );
+    const restoreFire = replaceMethod(breaker, 'fire', (fire) => {
+      // Made once, so that a call makes no closure over its arguments (BreakerRecorder.timeCall).
+      const fireWith = (args: never[]) => fire(...args);
+      return (...args: never[]) => recorder.timeCall(classify, fireWith, args, undefined);
+    });
     return () => {
       for (const [event, listener] of Object.entries(listeners))
         breaker.removeListener(event as keyof typeof listeners, listener);
