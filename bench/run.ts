@@ -75,7 +75,7 @@ async function main(): Promise<void> {
         renderMessaging(messaging),
         '',
         'A call through a circuit breaker, inside a span: telemetry off and on in one process',
-        `  ${settings.calls} calls each in alternating blocks of 2000; median µs per call, added = median`,
+        `  ${settings.calls} calls each in alternating blocks of 2000; median CPU µs per call, added = median`,
         `  of the paired blocks' differences; median of ${settings.rounds} rounds (a process each) and its spread`,
         '',
         renderBreakers(breakers),
