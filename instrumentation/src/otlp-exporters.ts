@@ -13,8 +13,9 @@ const CONCURRENCY_LIMIT = 2;
 // Only the exporter a signal's protocol needs is loaded (the gRPC one alone is some 75 modules
 // and half a second), and only when the first batch is exported: see loadedOnFirstUse.
 const TRACE_EXPORTERS: Record<OtlpProtocol, (target: OtlpTarget) => Promise<SpanExporter>> = {
+  // Upstream's exporter with a leaner span serializer: see traces/otlp-proto-trace-exporter.ts.
   'http/protobuf': async (target) =>
-    new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter(httpOptions(target)),
+    new (await import('./traces/otlp-proto-trace-exporter.ts')).OtlpProtoTraceExporter(httpOptions(target)),
   'http/json': async (target) =>
     new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter(httpOptions(target)),
   grpc: async (target) =>
