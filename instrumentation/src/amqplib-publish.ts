@@ -66,19 +66,14 @@ export function leanPublish(instrumentation: AmqplibInstrumentation): void {
       // eslint-disable-next-line prefer-rest-params -- passed on as amqplib was called
       if (publishingConfirmed) return original.apply(this, arguments as unknown as Parameters<Publish>);
       const { span, modifiedOptions } = startSpan(exchange, routingKey, this, options);
-      const hook = internals.getConfig().publishHook;
-      if (hook) {
-        runHook('publishHook', () =>
-          hook(span, {
-            moduleVersion,
-            exchange,
-            routingKey,
-            content,
-            options: modifiedOptions,
-            isConfirmChannel: false,
-          }),
-        );
-      }
+      runHook(internals, 'publishHook', span, {
+        moduleVersion,
+        exchange,
+        routingKey,
+        content,
+        options: modifiedOptions,
+        isConfirmChannel: false,
+      });
       try {
         return original.call(this, exchange, routingKey, content, modifiedOptions);
       } finally {
@@ -89,38 +84,28 @@ export function leanPublish(instrumentation: AmqplibInstrumentation): void {
   internals.getConfirmedPublishPatch = (moduleVersion, original) =>
     function confirmedPublish(this: unknown, exchange, routingKey, content, options, callback) {
       const { span, modifiedOptions } = startSpan(exchange, routingKey, this, options);
-      const hook = internals.getConfig().publishHook;
-      if (hook) {
-        runHook('publishHook', () =>
-          hook(span, {
-            moduleVersion,
-            exchange,
-            routingKey,
-            content,
-            options: modifiedOptions,
-            isConfirmChannel: true,
-          }),
-        );
-      }
+      runHook(internals, 'publishHook', span, {
+        moduleVersion,
+        exchange,
+        routingKey,
+        content,
+        options: modifiedOptions,
+        isConfirmChannel: true,
+      });
       const spanContext: Context | undefined = callback ? trace.setSpan(context.active(), span) : undefined;
       const onConfirm: Callback = function (err, ok) {
         try {
           if (callback) context.with(spanContext!, callback, this, err, ok);
         } finally {
-          const confirmHook = internals.getConfig().publishConfirmHook;
-          if (confirmHook) {
-            runHook('publishConfirmHook', () =>
-              confirmHook(span, {
-                moduleVersion,
-                exchange,
-                routingKey,
-                content,
-                options,
-                isConfirmChannel: true,
-                confirmError: err,
-              }),
-            );
-          }
+          runHook(internals, 'publishConfirmHook', span, {
+            moduleVersion,
+            exchange,
+            routingKey,
+            content,
+            options,
+            isConfirmChannel: true,
+            confirmError: err,
+          });
           if (err) span.setStatus({ code: SpanStatusCode.ERROR, message: "message confirmation has been nack'ed" });
           span.end();
         }
@@ -134,10 +119,20 @@ export function leanPublish(instrumentation: AmqplibInstrumentation): void {
     };
 }
 
-/** A user's hook never breaks the publish: its error is logged, as instrumentation-amqplib does. */
-function runHook(name: string, hook: () => void): void {
+/**
+ * The user's hook of that name, if one is configured. It never breaks the publish: its error is
+ * logged, as instrumentation-amqplib does.
+ */
+function runHook(
+  internals: PublishInternals,
+  name: 'publishHook' | 'publishConfirmHook',
+  span: Span,
+  info: PublishHookInfo,
+): void {
+  const hook = internals.getConfig()[name];
+  if (!hook) return;
   try {
-    hook();
+    hook(span, info);
   } catch (error) {
     diag.error(`amqplib instrumentation: ${name} error`, error);
   }
