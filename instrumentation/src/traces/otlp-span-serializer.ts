@@ -65,7 +65,7 @@ type Scope = InstrumentationScope & { attributes?: Attributes; droppedAttributes
 
 /** Serializes spans as otlp-transformer's ProtobufTraceSerializer does, to equal decoded messages. */
 export class OtlpSpanSerializer {
-  // One writer for every export: serialization is synchronous and its output is copied.
+  // One writer for every export: serialization is synchronous, and each body is a buffer of its own.
   private readonly writer = new ProtobufWriter(0);
   // Buffers of exports that are done, for the next ones: a fresh buffer of a few hundred KiB for
   // every export costs more than encoding it (the kernel maps and zeroes its pages anew).
