@@ -56,14 +56,8 @@ export function leanPublish(instrumentation: AmqplibInstrumentation): void {
     diag.debug('hopscope: instrumentation-amqplib changed; its own publish patches are kept');
     return;
   }
-  // The publish span (upstream's), and the user's publish hook run on it with the options the
-  // span's headers were added to.
-  const beginPublish = (channel: unknown, info: PublishHookInfo): { span: Span; modifiedOptions: unknown } => {
-    const started = createPublishSpan.call(internals, internals, info.exchange, info.routingKey, channel, info.options);
-    info.options = started.modifiedOptions;
-    runHook(internals, 'publishHook', started.span, info);
-    return started;
-  };
+  const startSpan = (exchange: string, routingKey: string, channel: unknown, options: unknown) =>
+    createPublishSpan.call(internals, internals, exchange, routingKey, channel, options);
   // A confirm channel's publish calls Channel#publish (also patched) before it returns.
   let publishingConfirmed = false;
 
@@ -71,12 +65,13 @@ export function leanPublish(instrumentation: AmqplibInstrumentation): void {
     function publish(this: unknown, exchange, routingKey, content, options) {
       // eslint-disable-next-line prefer-rest-params -- passed on as amqplib was called
       if (publishingConfirmed) return original.apply(this, arguments as unknown as Parameters<Publish>);
-      const { span, modifiedOptions } = beginPublish(this, {
+      const { span, modifiedOptions } = startSpan(exchange, routingKey, this, options);
+      runHook(internals, 'publishHook', span, {
         moduleVersion,
         exchange,
         routingKey,
         content,
-        options,
+        options: modifiedOptions,
         isConfirmChannel: false,
       });
       try {
@@ -88,12 +83,13 @@ export function leanPublish(instrumentation: AmqplibInstrumentation): void {
 
   internals.getConfirmedPublishPatch = (moduleVersion, original) =>
     function confirmedPublish(this: unknown, exchange, routingKey, content, options, callback) {
-      const { span, modifiedOptions } = beginPublish(this, {
+      const { span, modifiedOptions } = startSpan(exchange, routingKey, this, options);
+      runHook(internals, 'publishHook', span, {
         moduleVersion,
         exchange,
         routingKey,
         content,
-        options,
+        options: modifiedOptions,
         isConfirmChannel: true,
       });
       const spanContext: Context | undefined = callback ? trace.setSpan(context.active(), span) : undefined;
