@@ -4,7 +4,13 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import type * as LogsGrpc from '@opentelemetry/exporter-logs-otlp-grpc';
+import type * as LogsHttp from '@opentelemetry/exporter-logs-otlp-http';
+import type * as LogsProto from '@opentelemetry/exporter-logs-otlp-proto';
+import type * as TraceGrpc from '@opentelemetry/exporter-trace-otlp-grpc';
+import type * as TraceHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type { OtlpProtocol, OtlpTarget } from './config.ts';
+import { importNow } from './import-now.ts';
 
 // Bounds the batches in flight while the collector is slow or down, so memory stays bounded:
 // past it, batches fail fast and are counted as failed.
@@ -12,22 +18,34 @@ const CONCURRENCY_LIMIT = 2;
 
 // Only the exporter a signal's protocol needs is loaded (the gRPC one alone is some 75 modules
 // and half a second), and only when the first batch is exported: see loadedOnFirstUse.
-const TRACE_EXPORTERS: Record<OtlpProtocol, (target: OtlpTarget) => Promise<SpanExporter>> = {
+type Made<T> = T | Promise<T>;
+
+const TRACE_EXPORTERS: Record<OtlpProtocol, (target: OtlpTarget) => Made<SpanExporter>> = {
   // Upstream's exporter with a leaner span serializer: see traces/otlp-proto-trace-exporter.ts.
   'http/protobuf': async (target) =>
     new (await import('./traces/otlp-proto-trace-exporter.ts')).OtlpProtoTraceExporter(httpOptions(target)),
-  'http/json': async (target) =>
-    new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter(httpOptions(target)),
-  grpc: async (target) =>
-    new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter(await grpcOptions(target)),
+  'http/json': (target) => {
+    const { OTLPTraceExporter } = importNow<typeof TraceHttp>('@opentelemetry/exporter-trace-otlp-http');
+    return new OTLPTraceExporter(httpOptions(target));
+  },
+  grpc: async (target) => {
+    const { OTLPTraceExporter } = importNow<typeof TraceGrpc>('@opentelemetry/exporter-trace-otlp-grpc');
+    return new OTLPTraceExporter(await grpcOptions(target));
+  },
 };
-const LOG_EXPORTERS: Record<OtlpProtocol, (target: OtlpTarget) => Promise<LogRecordExporter>> = {
-  'http/protobuf': async (target) =>
-    new (await import('@opentelemetry/exporter-logs-otlp-proto')).OTLPLogExporter(httpOptions(target)),
-  'http/json': async (target) =>
-    new (await import('@opentelemetry/exporter-logs-otlp-http')).OTLPLogExporter(httpOptions(target)),
-  grpc: async (target) =>
-    new (await import('@opentelemetry/exporter-logs-otlp-grpc')).OTLPLogExporter(await grpcOptions(target)),
+const LOG_EXPORTERS: Record<OtlpProtocol, (target: OtlpTarget) => Made<LogRecordExporter>> = {
+  'http/protobuf': (target) => {
+    const { OTLPLogExporter } = importNow<typeof LogsProto>('@opentelemetry/exporter-logs-otlp-proto');
+    return new OTLPLogExporter(httpOptions(target));
+  },
+  'http/json': (target) => {
+    const { OTLPLogExporter } = importNow<typeof LogsHttp>('@opentelemetry/exporter-logs-otlp-http');
+    return new OTLPLogExporter(httpOptions(target));
+  },
+  grpc: async (target) => {
+    const { OTLPLogExporter } = importNow<typeof LogsGrpc>('@opentelemetry/exporter-logs-otlp-grpc');
+    return new OTLPLogExporter(await grpcOptions(target));
+  },
 };
 
 export function createTraceExporter(target: OtlpTarget): SpanExporter {
@@ -67,11 +85,12 @@ interface Exporter<T> {
  * returns, so even a "background" import at start delays the application's first response.
  * A failed load fails each export, like an unreachable collector.
  */
-function loadedOnFirstUse<T>(load: () => Promise<Exporter<T>>): Required<Exporter<T>> {
+function loadedOnFirstUse<T>(load: () => Made<Exporter<T>>): Required<Exporter<T>> {
   let exporter: Promise<Exporter<T>> | undefined;
   const loaded = () => {
     if (!exporter) {
-      exporter = load();
+      // In a promise, so that a module that fails to load fails the export, never the caller.
+      exporter = Promise.resolve().then(load);
       exporter.catch(() => undefined); // reported by each export
     }
     return exporter;

@@ -4,6 +4,7 @@
 // for http/protobuf) are needed only once there is something to export.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
@@ -32,7 +33,14 @@ async function runWithRegister(script: string, env: Record<string, string> = {})
   return stdout;
 }
 
+const PACKAGE_DIST = new URL('../dist/', import.meta.url).href;
+
 const openTelemetryFiles = (urls: string[]) => urls.filter((url) => url.includes('/node_modules/@opentelemetry/'));
+
+// The SDK is bundled into the package's build (scripts/bundle.ts): a worker reads the register
+// entry and esbuild's shared helpers, a few KB; the chunks with the SDK are some 400 KB.
+const WORKER_MAX_PACKAGE_BYTES = 10_000;
+const bytesOf = (urls: string[]) => urls.reduce((sum, url) => sum + statSync(new URL(url)).size, 0);
 
 test('a worker thread started under the register flag loads none of the OpenTelemetry SDK', async () => {
   const stdout = await runWithRegister(
@@ -46,6 +54,12 @@ test('a worker thread started under the register flag loads none of the OpenTele
   );
   const inWorker = JSON.parse(stdout) as string[];
   assert.deepEqual(openTelemetryFiles(inWorker), [], 'OpenTelemetry files loaded in the worker');
+  const ours = inWorker.filter((url) => url.startsWith(PACKAGE_DIST));
+  assert.ok(ours.includes(`${PACKAGE_DIST}register.js`), 'the worker did not run the built register entry');
+  assert.ok(
+    bytesOf(ours) <= WORKER_MAX_PACKAGE_BYTES,
+    `the worker read ${bytesOf(ours)} bytes of the build: ${ours.join(', ')}`,
+  );
 });
 
 test('the OTLP exporter loads with the first export, not at start, and the span arrives', async (t) => {
@@ -93,11 +107,13 @@ test('the register flag loads one build of @opentelemetry/api', async () => {
 
 // Each instrumentation package costs startup time; an application pays for those of the
 // libraries it loads. pg loaded after start is still instrumented (test/pg.test.ts: its spans).
+// A package loaded on demand is a file of its own in the build (dist/on-demand/<package>.js);
+// http's and undici's instrumentations are part of the startup code: every service has them.
 test('instrumentation packages load with their library, not at start', async () => {
   const stdout = await runWithRegister(
     `
     import { createRequire } from 'node:module';
-    const packages = () => [...new Set(globalThis.loadedFiles.map((url) => url.match(/@opentelemetry\\/(instrumentation-[a-z-]+)\\//)?.[1]).filter(Boolean))].sort();
+    const packages = () => [...new Set(globalThis.loadedFiles.map((url) => url.match(/@opentelemetry\\/(instrumentation-[a-z-]+)(?:\\/|\\.js$)/)?.[1]).filter(Boolean))].sort();
     const atStart = packages();
     createRequire(import.meta.url)('pg');
     process.stdout.write(JSON.stringify({ atStart, afterPg: packages() }));
@@ -105,15 +121,15 @@ test('instrumentation packages load with their library, not at start', async () 
     { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
   );
   const { atStart, afterPg } = JSON.parse(stdout) as { atStart: string[]; afterPg: string[] };
-  assert.deepEqual(atStart, ['instrumentation-http', 'instrumentation-undici']);
-  assert.deepEqual(afterPg, ['instrumentation-http', 'instrumentation-pg', 'instrumentation-undici']);
+  assert.deepEqual(atStart, []);
+  assert.deepEqual(afterPg, ['instrumentation-pg']);
 });
 
 test("the SDK's log provider loads when the first logger is asked for (winston, bunyan, console capture), not at start", async () => {
   const stdout = await runWithRegister(
     `
     import { logs } from '@opentelemetry/api';
-    const sdkLogs = () => globalThis.loadedFiles.some((url) => url.includes('/@opentelemetry/sdk-logs/'));
+    const sdkLogs = () => globalThis.loadedFiles.some((url) => /\\/@opentelemetry\\/sdk-logs(\\/|\\.js$)/.test(url));
     const atStart = sdkLogs();
     logs.getLogger('first');
     process.stdout.write(JSON.stringify({ atStart, afterGetLogger: sdkLogs() }));

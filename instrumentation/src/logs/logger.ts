@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type { DestinationStream, Logger, StreamEntry } from 'pino';
 import type Pino from 'pino';
 import { type TelemetryConfig, otlpTarget, readConfig } from '../config.ts';
+import { packageFile } from '../import-now.ts';
 import { activeTelemetry, onShutdown } from '../telemetry-state.ts';
 import { DEFAULT_REDACTED_KEYS, REDACTED, redactCredentials, redactInterpolated } from './redact-credentials.ts';
 import { batchedLines } from './batched-lines.ts';
@@ -51,10 +52,7 @@ function loadPino(): typeof Pino {
   return pinoModule;
 }
 
-const TRANSPORT_FILE = new URL(
-  `./otlp-log-transport${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
-  import.meta.url,
-);
+const TRANSPORT_FILE = packageFile('logs/otlp-log-transport');
 
 /**
  * A pino logger whose every line carries trace_id, span_id and service_name. JSON goes to
