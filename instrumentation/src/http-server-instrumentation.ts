@@ -30,6 +30,7 @@ import { recordServerSpan } from './http-boundary.ts';
 import { normalizedMethod, serverRequestAttributes } from './http-server-attributes.ts';
 import { isScrapeRequest } from './metrics/scrape-requests.ts';
 import { safely } from './safely.ts';
+import { setAttributes } from './sdk-span-attributes.ts';
 import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE } from './semconv.ts';
 
 const VERSION = '0.1.0';
@@ -103,12 +104,11 @@ export class HttpServerInstrumentation extends InstrumentationBase<HttpServerIns
   private startServerSpan(request: IncomingMessage, response: ServerResponse, scheme: Scheme): Context {
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const method = normalizedMethod(request.method);
-    const attributes = serverRequestAttributes(request, scheme, method);
-    const span = this.tracer.startSpan(
-      method === '_OTHER' ? 'HTTP' : method,
-      { kind: SpanKind.SERVER, attributes },
-      parent,
-    );
+    const span = this.tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.SERVER }, parent);
+    // Written once the span exists rather than passed to startSpan(), which checks each value
+    // twice (sdk-span-attributes.ts). Nothing looks at them in between: the package's samplers
+    // decide on the trace id and the parent, and its processors read attributes at the end.
+    setAttributes(span, serverRequestAttributes(request, scheme, method));
     recordServerSpan(span, request);
     // instrumentation-express (HOPSCOPE_EXPRESS_LAYER_SPANS=true) writes the route here.
     const rpc: RPCMetadata | undefined = this.getConfig().expressLayerSpans ? { type: RPCType.HTTP, span } : undefined;
@@ -149,7 +149,8 @@ function endServerSpan(
     attributes[ATTR_ERROR_TYPE] = String(status);
     span.setStatus({ code: SpanStatusCode.ERROR });
   }
-  span.setAttributes(attributes).end();
+  setAttributes(span, attributes);
+  span.end();
 }
 
 function failed(span: Span, error: unknown): void {

@@ -1,7 +1,7 @@
 // The breaker's span attributes (name, state) obey the tracer provider's span limits as any
 // setAttribute() does: past the count limit they are dropped and counted, past the length limit
 // truncated, on an ended span not written. The recorder writes them without the SDK's per-value
-// check (src/resilience/span-attribute.ts), so this pins down that nothing else changed.
+// check (src/sdk-span-attributes.ts), so this pins down that nothing else changed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Span, context, trace } from '@opentelemetry/api';

@@ -7,7 +7,7 @@ import { ScrapeReaders } from '../metrics/scrape-readers.ts';
 import { CounterSeries, HistogramSeries } from '../metrics/series.ts';
 import { exemplarOf, perRegistry, supportsExemplars } from '../metrics/shared-metrics.ts';
 import { safely } from '../safely.ts';
-import { setStringAttribute } from './span-attribute.ts';
+import { setStringAttribute } from '../sdk-span-attributes.ts';
 
 export const BREAKER_STATES = ['closed', 'open', 'half_open', 'isolated'] as const;
 export type BreakerState = (typeof BREAKER_STATES)[number];
