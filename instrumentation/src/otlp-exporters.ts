@@ -16,10 +16,10 @@ import { importNow } from './import-now.ts';
 // past it, batches fail fast and are counted as failed.
 const CONCURRENCY_LIMIT = 2;
 
-// Only the exporter a signal's protocol needs is loaded (the gRPC one alone is some 75 modules
-// and half a second), and only when the first batch is exported: see loadedOnFirstUse.
 type Made<T> = T | Promise<T>;
 
+// Only the exporter a signal's protocol needs is loaded (the gRPC one alone is some 75 modules
+// and half a second), and only when the first batch is exported: see loadedOnFirstUse.
 const TRACE_EXPORTERS: Record<OtlpProtocol, (target: OtlpTarget) => Made<SpanExporter>> = {
   // Upstream's exporter with a leaner span serializer: see traces/otlp-proto-trace-exporter.ts.
   'http/protobuf': async (target) =>

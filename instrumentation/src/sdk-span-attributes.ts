@@ -3,8 +3,9 @@ import type { Attributes, Span } from '@opentelemetry/api';
 // Attributes written straight into the SDK span's own fields (@opentelemetry/sdk-trace 3.x
 // `SpanImpl`). The SDK checks every value with isAnyValue(), which allocates a WeakSet even for
 // a string, and checks what is passed to startSpan() twice. Writing directly what those checks
-// would have written took ≈0.15–0.3 µs off a breaker call (bench/breakers.ts) and ≈0.8 µs off a
-// SERVER span's start and end with its dozen attributes. Anything else (another span class, an
+// would have written took ≈0.15–0.3 µs off a breaker call (bench/breakers.ts) and, for the
+// SERVER span's dozen attributes, the spans-only bench stage's main-thread CPU from 50 to 46 µs a
+// request (≈0.8 µs in a microbenchmark, where the SDK's code stays in the caches). Anything else (another span class, an
 // ended span, a full span, a string over the length limit, an empty key, an array) goes through
 // setAttribute(), which checks, drops, counts and warns as before.
 interface SdkSpanFields {
@@ -38,6 +39,7 @@ export function setAttributes(span: Span, attributes: Attributes): void {
     return;
   }
   for (const key in attributes) {
+    if (!Object.hasOwn(attributes, key)) continue;
     const value = attributes[key];
     if (value === undefined) continue;
     const primitive = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
