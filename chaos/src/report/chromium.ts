@@ -38,9 +38,10 @@ const FLAGS = [
 /** Raised when Chromium had to be killed for running past its time. */
 class ChromiumTimeout extends Error {}
 
-// Headless Chromium, which renders a local file in about a second, very rarely hangs with
-// nothing on stderr (seen once in many runs on this machine). A hung run is killed and the
-// page rendered once more, in a fresh profile: any other failure is reported at once.
+// Headless Chromium, which renders a local file in about a second, very rarely hangs (once in
+// many runs on this machine). A hung run is killed and the page rendered once more, in a fresh
+// profile, and what it printed on stderr goes into the error; any other failure is reported at
+// once.
 async function runChromium(args: string[], options: ChromiumOptions): Promise<string> {
   try {
     return await runChromiumOnce(args, options);
