@@ -1,8 +1,9 @@
-import { ROOT_CONTEXT, context, diag, propagation } from '@opentelemetry/api';
+import { ROOT_CONTEXT, type Tracer, context, diag, propagation } from '@opentelemetry/api';
 import type * as Amqplib from '@opentelemetry/instrumentation-amqplib';
 import type { AmqplibInstrumentation, AmqplibInstrumentationConfig } from '@opentelemetry/instrumentation-amqplib';
 import { leanPublish } from './amqplib-publish.ts';
 import { importNow } from './import-now.ts';
+import { leanAttributeTracer } from './sdk-span-attributes.ts';
 
 // In link mode, instrumentation-amqplib starts the consumer span from an empty context, which
 // drops the producer's baggage (saga.id and the like) along with its trace. Its consume patch is
@@ -22,6 +23,7 @@ export function createAmqplibInstrumentation(config: AmqplibInstrumentationConfi
   const instrumentation = new AmqplibInstrumentation(config);
   // Its publish patches, for less work per message (amqplib-publish.ts).
   leanPublish(instrumentation);
+  leanAttributes(instrumentation);
   if (!config.useLinksForConsume) return instrumentation;
   const internals = instrumentation as unknown as ConsumePatchInternals;
   const upstream = internals.getConsumePatch;
@@ -36,6 +38,22 @@ export function createAmqplibInstrumentation(config: AmqplibInstrumentationConfi
     };
   };
   return instrumentation;
+}
+
+/**
+ * Its publish and consume spans get their attributes written once they exist rather than
+ * checked twice by startSpan() (sdk-span-attributes.ts): it reads its tracer through the
+ * `tracer` getter, which returns the `_tracer` its tracer provider set.
+ */
+function leanAttributes(instrumentation: AmqplibInstrumentation): void {
+  const internals = instrumentation as unknown as { _tracer?: Tracer };
+  if (!('_tracer' in internals)) {
+    diag.warn('hopscope: instrumentation-amqplib changed; its spans take the SDK attribute check');
+    return;
+  }
+  Object.defineProperty(instrumentation, 'tracer', {
+    get: () => (internals._tracer ? leanAttributeTracer(internals._tracer) : undefined),
+  });
 }
 
 /** Runs the handler with the baggage of the message it is given (the span context stays as is). */

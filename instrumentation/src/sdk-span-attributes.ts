@@ -1,4 +1,4 @@
-import type { Attributes, Span } from '@opentelemetry/api';
+import type { Attributes, Span, Tracer } from '@opentelemetry/api';
 
 // Attributes written straight into the SDK span's own fields (@opentelemetry/sdk-trace 3.x
 // `SpanImpl`). The SDK checks every value with isAnyValue(), which allocates a WeakSet even for
@@ -60,4 +60,29 @@ function write(fields: SdkSpanFields, key: string, value: string | number | bool
   fields.attributes[key] = value;
   fields._attributesCount++;
   return true;
+}
+
+const leanTracers = new WeakMap<Tracer, Tracer>();
+
+/**
+ * The tracer, except that startSpan() writes the attributes it is given into the span once it
+ * exists (setAttributes above) instead of having the SDK check them twice: for an upstream
+ * instrumentation that passes its attributes to startSpan(). The package's samplers and
+ * processors do not read attributes at start, so the span ends up the same.
+ */
+export function leanAttributeTracer(tracer: Tracer): Tracer {
+  let lean = leanTracers.get(tracer);
+  if (!lean) {
+    lean = {
+      startSpan(name, options, context) {
+        if (options?.attributes === undefined) return tracer.startSpan(name, options, context);
+        const span = tracer.startSpan(name, { ...options, attributes: undefined }, context);
+        setAttributes(span, options.attributes);
+        return span;
+      },
+      startActiveSpan: tracer.startActiveSpan.bind<Tracer['startActiveSpan']>(tracer),
+    };
+    leanTracers.set(tracer, lean);
+  }
+  return lean;
 }

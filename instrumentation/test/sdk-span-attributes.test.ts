@@ -4,9 +4,9 @@
 // dropped the same way, under every span limit.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Attributes, Span } from '@opentelemetry/api';
+import { type Attributes, type Span, SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type SpanLimits, TracerProvider } from '@opentelemetry/sdk-trace';
-import { setAttributes } from '../src/sdk-span-attributes.ts';
+import { leanAttributeTracer, setAttributes } from '../src/sdk-span-attributes.ts';
 
 function endedTwins(limits: SpanLimits, write: (direct: Span, sdk: Span) => void) {
   const exporter = new InMemorySpanExporter();
@@ -60,4 +60,28 @@ test('setAttributes writes nothing on an ended span, as span.setAttributes() doe
   span.end();
   setAttributes(span, { late: 'value' });
   assert.deepEqual(exporter.getFinishedSpans()[0].attributes, {});
+});
+
+test("leanAttributeTracer's spans end with what the tracer's own startSpan() gives them", () => {
+  const exporter = new InMemorySpanExporter();
+  const provider = new TracerProvider({
+    spanLimits: { attributeCountLimit: 3, attributeValueLengthLimit: 6 },
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
+  });
+  const tracer = provider.getTracer('sdk-span-attributes');
+  const attributes = {
+    'messaging.system': 'rabbitmq',
+    'messaging.operation.type': 'send',
+    port: 5672,
+    redelivered: false,
+  };
+  const options = { kind: SpanKind.PRODUCER, attributes };
+  leanAttributeTracer(tracer).startSpan('publish orders', options).end();
+  tracer.startSpan('publish orders', options).end();
+  const [lean, sdk] = exporter.getFinishedSpans();
+  assert.deepEqual(
+    [lean.attributes, lean.droppedAttributesCount, lean.kind],
+    [sdk.attributes, sdk.droppedAttributesCount, sdk.kind],
+  );
+  assert.equal(leanAttributeTracer(tracer), leanAttributeTracer(tracer), 'one wrapper per tracer');
 });
