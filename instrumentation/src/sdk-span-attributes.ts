@@ -4,10 +4,11 @@ import type { Attributes, Span, Tracer } from '@opentelemetry/api';
 // `SpanImpl`). The SDK checks every value with isAnyValue(), which allocates a WeakSet even for
 // a string, and checks what is passed to startSpan() twice. Writing directly what those checks
 // would have written took ≈0.15–0.3 µs off a breaker call (bench/breakers.ts) and, for the
-// SERVER span's dozen attributes, the spans-only bench stage's main-thread CPU from 50 to 46 µs a
-// request (≈0.8 µs in a microbenchmark, where the SDK's code stays in the caches). Anything else (another span class, an
-// ended span, a full span, a string over the length limit, an empty key, an array) goes through
-// setAttribute(), which checks, drops, counts and warns as before.
+// SERVER span's dozen attributes, the spans-only bench stage's main-thread CPU from 50 to 46 µs
+// a request (≈0.8 µs in a microbenchmark, where the SDK's code stays in the caches). Anything
+// else (another span class, an ended span, a full span, a string over the length limit, an
+// empty key, an array) goes through setAttribute(), which checks, drops, counts and warns as
+// before.
 interface SdkSpanFields {
   attributes: Record<string, unknown>;
   _attributesCount: number;
