@@ -125,17 +125,21 @@ test('instrumentation packages load with their library, not at start', async () 
   assert.deepEqual(afterPg, ['instrumentation-pg']);
 });
 
-test("the SDK's log provider loads when the first logger is asked for (winston, bunyan, console capture), not at start", async () => {
+// Every upstream instrumentation asks for a logger as it is constructed: asking must not load it.
+test("the SDK's log provider loads with the first record emitted (winston, bunyan, console capture), not at start", async () => {
   const stdout = await runWithRegister(
     `
     import { logs } from '@opentelemetry/api';
     const sdkLogs = () => globalThis.loadedFiles.some((url) => /\\/@opentelemetry\\/sdk-logs(\\/|\\.js$)/.test(url));
     const atStart = sdkLogs();
-    logs.getLogger('first');
-    process.stdout.write(JSON.stringify({ atStart, afterGetLogger: sdkLogs() }));
+    const logger = logs.getLogger('first');
+    const afterGetLogger = sdkLogs();
+    logger.emit({ body: 'first record' });
+    process.stdout.write(JSON.stringify({ atStart, afterGetLogger, afterEmit: sdkLogs() }));
     `,
-    // Logs exported (the default), to an address nothing listens on: nothing is sent.
-    { OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' },
+    // Logs exported (the default), to an address nothing listens on: the record's export at
+    // exit is given up after the timeout.
+    { OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_TIMEOUT: '300' },
   );
-  assert.deepEqual(JSON.parse(stdout), { atStart: false, afterGetLogger: true });
+  assert.deepEqual(JSON.parse(stdout), { atStart: false, afterGetLogger: false, afterEmit: true });
 });

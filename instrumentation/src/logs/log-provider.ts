@@ -25,8 +25,10 @@ import { captureConsole } from './console-capture.ts';
  * console when HOPSCOPE_CAPTURE_CONSOLE=true; does nothing when logs are not exported
  * (OTEL_LOGS_EXPORTER=none). `shutdown()` puts the console back and flushes the provider.
  *
- * The SDK's provider (some 20 modules) is made when the first logger is asked for: a service
- * that logs only through createLogger() (pino, whose lines the worker ships) never loads it.
+ * The SDK's provider (some 20 modules) is made when the first record is emitted, not when a
+ * logger is asked for: every upstream instrumentation asks for one as it is constructed (the
+ * express one as express loads, ≈7 ms of startup), and a service that logs only through
+ * createLogger() (pino, whose lines the worker ships) never emits here.
  */
 export function startLogProvider(config: TelemetryConfig, metrics: TelemetryMetrics): void {
   const target = otlpTarget(config, 'logs');
@@ -34,7 +36,7 @@ export function startLogProvider(config: TelemetryConfig, metrics: TelemetryMetr
   let sdkProvider: SdkLogs.LoggerProvider | undefined;
   let failed = false;
   // A provider that cannot be made leaves records unexported, never throws into the logging library.
-  const logger = (name: string, version?: string, options?: object): Logger => {
+  const sdkLogger = (name: string, version?: string, options?: object): Logger => {
     if (failed) return createNoopLogger();
     try {
       sdkProvider ??= createProvider(config, metrics, target);
@@ -44,6 +46,14 @@ export function startLogProvider(config: TelemetryConfig, metrics: TelemetryMetr
       diag.error(`hopscope: log records are not exported, the log provider failed: ${String(error)}`);
       return createNoopLogger();
     }
+  };
+  const logger = (name: string, version?: string, options?: object): Logger => {
+    let made: Logger | undefined;
+    const real = () => (made ??= sdkLogger(name, version, options));
+    return {
+      emit: (record) => real().emit(record),
+      enabled: (enabledOptions) => real().enabled(enabledOptions),
+    };
   };
   const global: ApiLoggerProvider = { getLogger: logger };
   logs.setGlobalLoggerProvider(global);
