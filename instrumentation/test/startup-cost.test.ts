@@ -4,7 +4,7 @@
 // for http/protobuf) are needed only once there is something to export.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
@@ -139,7 +139,25 @@ test("the SDK's log provider loads with the first record emitted (winston, bunya
     `,
     // Logs exported (the default), to an address nothing listens on: the record's export at
     // exit is given up after the timeout.
-    { OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_TIMEOUT: '300' },
+    {
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '300',
+    },
   );
   assert.deepEqual(JSON.parse(stdout), { atStart: false, afterGetLogger: false, afterEmit: true });
+});
+
+// pino starts the log shipping worker as the application starts, on the cores it starts on. Its
+// transport is a self-contained build (scripts/bundle.ts): the shared chunks and the API's
+// module files took the worker ≈20 ms longer to be ready.
+test("the log shipping worker's transport is one file of the build that imports only Node's modules", () => {
+  const source = readFileSync(new URL('logs/otlp-log-transport.js', PACKAGE_DIST), 'utf8');
+  const imported = [...source.matchAll(/^import\b[^'"]*["']([^"']+)["']/gm)].map((match) => match[1]);
+  assert.ok(imported.length > 0, 'no static import found: the check no longer reads the build');
+  assert.deepEqual(
+    imported.filter((specifier) => !specifier.startsWith('node:')),
+    [],
+    'the transport imports other files at start',
+  );
 });
