@@ -5,7 +5,7 @@ const require = createRequire(import.meta.url);
 
 /**
  * The packages loaded only when needed: an instrumentation once its library is loaded, the log
- * SDK with the first logger, an exporter with the first export. The bundled build
+ * SDK with the first log record, an exporter with the first export. The bundled build
  * (scripts/bundle.ts) makes each an entry of its own, `dist/on-demand/<package>.js`, that
  * shares the SDK's code with the rest of the bundle rather than loading a second copy of it.
  */
