@@ -2,7 +2,9 @@
 // targets of issue 11 computed from it. Not a test: figures depend on the machine and its load.
 //   1. an express JSON endpoint with one log line per request, in stages: bare; hopscope spans
 //      only (exporters off, plain pino logger); + the package logger (createLogger); + trace
-//      export; + log export (= full); and the OpenTelemetry zero-code peer (full). 100% sampled,
+//      export; + log export (= full); the floor (the same telemetry written by hand for this one
+//      endpoint, no package: what the targets can reach on this machine); and the OpenTelemetry
+//      zero-code peer (full). 100% sampled,
 //      exporting over OTLP to a local sink. The service is pinned to one core, the load
 //      generator (autocannon) and the sink to another (taskset); rounds alternate between the
 //      stages; each figure is the median of the rounds, with the spread of req/s;

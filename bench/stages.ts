@@ -1,5 +1,6 @@
 // The express JSON endpoint with one log line per request, in stages from bare to full
-// telemetry, and the OpenTelemetry zero-code peer. Rounds alternate between the stages (round 1:
+// telemetry, the floor (the same telemetry written by hand for this one endpoint) and the
+// OpenTelemetry zero-code peer. Rounds alternate between the stages (round 1:
 // every stage, round 2: every stage, …) so drift on the machine spreads over all of them. Each
 // round starts a fresh process: start → first response, RSS after a fixed number of requests,
 // then a warm-up and the measured load. A longer "soak" process per stage gives the RSS after
@@ -11,10 +12,11 @@ import { type Child, nextMessage, stop } from './processes.ts';
 import type { Settings } from './settings.ts';
 
 const SCRIPT = 'express-json.mjs';
+const FLOOR_SCRIPT = 'express-json-floor.mjs';
 const START_TIMEOUT_MS = 30_000;
 const NO_EXPORT = { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
 
-export const STAGE_IDS = ['bare', 'spans', 'logger', 'traceExport', 'full', 'peer'] as const;
+export const STAGE_IDS = ['bare', 'spans', 'logger', 'traceExport', 'full', 'floor', 'peer'] as const;
 export type StageId = (typeof STAGE_IDS)[number];
 
 /** The OTLP signals each stage must send to the sink; a difference is reported under the table. */
@@ -24,10 +26,16 @@ export const EXPECTED_EXPORTS: Record<StageId, string[]> = {
   logger: [],
   traceExport: ['traces'],
   full: ['logs', 'traces'],
+  floor: ['logs', 'traces'],
   peer: ['logs', 'traces'],
 };
 
-export const STAGES: Record<StageId, Variant> = {
+/** A stage: how its process starts, and which app it runs (express-json.mjs unless said). */
+interface Stage extends Variant {
+  script?: string;
+}
+
+export const STAGES: Record<StageId, Stage> = {
   bare: { name: 'bare', execArgv: [], env: { BENCH_LOGGER: 'plain' } },
   spans: {
     name: 'hopscope spans only (no export)',
@@ -41,6 +49,9 @@ export const STAGES: Record<StageId, Variant> = {
     env: { OTEL_LOGS_EXPORTER: 'none', BENCH_LOGGER: 'hopscope' },
   },
   full: { name: '+ log export (= full)', execArgv: HOPSCOPE_REGISTER, env: { BENCH_LOGGER: 'hopscope' } },
+  // No package: the app makes the same SERVER span, log line, RED observation and OTLP exports
+  // itself, with nothing general (bench/apps/express-json-floor.mjs).
+  floor: { name: 'floor: the same, hand-written', execArgv: [], env: {}, script: FLOOR_SCRIPT },
   peer: {
     name: 'otel zero-code peer (full)',
     // The peer does not register an ESM loader hook by itself; its docs add this flag.
@@ -121,11 +132,11 @@ export async function measureStages(run: StageRun): Promise<StageResult[]> {
   return results;
 }
 
-async function measureRound(variant: Variant, run: StageRun): Promise<RoundSample> {
+async function measureRound(variant: Stage, run: StageRun): Promise<RoundSample> {
   const { settings } = run;
   const sinkBefore = await run.sinkRequests();
   const started = performance.now();
-  const app = startApp(SCRIPT, variant, run.context);
+  const app = startApp(variant.script ?? SCRIPT, variant, run.context);
   try {
     const url = `http://127.0.0.1:${await nextMessage<number>(app, 'listening', START_TIMEOUT_MS)}/orders/42`;
     await firstResponse(url);
@@ -158,8 +169,8 @@ function signalsSince(before: Record<string, number>, after: Record<string, numb
     .sort();
 }
 
-async function soak(variant: Variant, run: StageRun): Promise<number> {
-  const app = startApp(SCRIPT, variant, run.context);
+async function soak(variant: Stage, run: StageRun): Promise<number> {
+  const app = startApp(variant.script ?? SCRIPT, variant, run.context);
   try {
     const url = `http://127.0.0.1:${await nextMessage<number>(app, 'listening', START_TIMEOUT_MS)}/orders/42`;
     await load({ url, connections: run.settings.connections, cpu: run.loadCpu, seconds: run.settings.soakSeconds });

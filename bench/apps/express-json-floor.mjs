@@ -1,0 +1,166 @@
+// The floor stage: express-json.mjs's endpoint with the full stage's telemetry written by hand
+// for this one endpoint, with nothing general, as a lower bound on what that telemetry costs on
+// this machine: a SERVER span per request held in an AsyncLocalStorage, with the package's
+// attributes; its ids on the log line (pino mixin); the RED histogram observation with the trace
+// id as exemplar (prom-client); the span encoded as OTLP/protobuf when the response finishes and
+// posted 512 at a time; log lines shipped as the package ships them (batched for 20 ms, then
+// parsed and encoded in pino's worker thread, floor-log-transport.mjs). No propagation, sampler,
+// span processors, attribute checks or error handling: not a product, a yardstick.
+import express from 'express';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomFillSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import { hostname } from 'node:os';
+import pino from 'pino';
+import client from 'prom-client';
+import { Writer, keyValue, post, posted, requestBody } from './floor-otlp.mjs';
+
+const SERVICE = process.env.OTEL_SERVICE_NAME ?? 'bench';
+const ENDPOINT = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+const BATCH = 512;
+
+// Ids from a pool of random bytes, refilled when spent.
+const pool = Buffer.alloc(24 * 1024);
+let poolAt = pool.length;
+function ids() {
+  if (poolAt === pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const traceId = pool.toString('hex', poolAt, poolAt + 16);
+  const spanId = pool.toString('hex', poolAt + 16, poolAt + 24);
+  poolAt += 24;
+  return { traceId, spanId };
+}
+
+const registry = new client.Registry(client.openMetricsContentType);
+const duration = new client.Histogram({
+  name: 'http_server_request_duration_seconds',
+  help: 'Duration of HTTP server requests.',
+  labelNames: ['http_request_method', 'http_route', 'http_response_status_code'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
+  enableExemplars: true,
+  registers: [registry],
+});
+
+let spans = new Writer(256 * 1024);
+let spanCount = 0;
+
+function endSpan(span, req, res) {
+  const end = performance.timeOrigin + performance.now();
+  const route = req.route ? `${req.baseUrl}${req.route.path}` : undefined;
+  const status = res.statusCode;
+  duration.observe({
+    labels: { http_request_method: req.method, http_route: route ?? '', http_response_status_code: status },
+    value: (end - span.start) / 1000,
+    exemplarLabels: { trace_id: span.traceId, span_id: span.spanId },
+  });
+  const w = spans;
+  w.uint(0x12); // ScopeSpans.spans = 2
+  const mark = w.begin();
+  w.uint(0x0a);
+  w.hexId(span.traceId);
+  w.uint(0x12);
+  w.hexId(span.spanId);
+  w.uint(0x2a);
+  w.string(route ? `${req.method} ${route}` : req.method);
+  w.uint(0x30);
+  w.uint(2); // SPAN_KIND_SERVER
+  w.uint(0x39);
+  w.time(span.start);
+  w.uint(0x41);
+  w.time(end);
+  const socket = req.socket;
+  const [host, port] = (req.headers.host ?? '').split(':');
+  keyValue(w, 0x4a, 'http.request.method', req.method);
+  keyValue(w, 0x4a, 'url.scheme', 'http');
+  keyValue(w, 0x4a, 'url.path', req.url);
+  keyValue(w, 0x4a, 'network.protocol.version', req.httpVersion);
+  keyValue(w, 0x4a, 'network.peer.address', socket.remoteAddress);
+  keyValue(w, 0x4a, 'network.peer.port', socket.remotePort);
+  keyValue(w, 0x4a, 'client.address', socket.remoteAddress);
+  if (req.headers['user-agent']) keyValue(w, 0x4a, 'user_agent.original', req.headers['user-agent']);
+  keyValue(w, 0x4a, 'server.address', host);
+  if (port) keyValue(w, 0x4a, 'server.port', Number(port));
+  keyValue(w, 0x4a, 'http.response.status_code', status);
+  if (route) keyValue(w, 0x4a, 'http.route', route);
+  w.uint(0x7a); // status = 15, empty (unset)
+  w.uint(0);
+  w.uint(0x85); // flags = 16, fixed32 (a two-byte tag): sampled, parent not remote
+  w.fixed32(0x101);
+  w.end(mark);
+  if (++spanCount === BATCH) flushSpans();
+}
+
+function flushSpans() {
+  if (spanCount === 0) return;
+  const items = spans.bytes();
+  post(`${ENDPOINT}/v1/traces`, requestBody(SERVICE, 'floor', items));
+  spans = new Writer(spans.buffer.length);
+  spanCount = 0;
+}
+setInterval(flushSpans, 5000).unref();
+
+const context = new AsyncLocalStorage();
+const shipping = pino.transport({
+  target: new URL('./floor-log-transport.mjs', import.meta.url).href,
+  options: { url: `${ENDPOINT}/v1/logs`, serviceName: SERVICE },
+});
+// Lines cross to the worker every 20 ms or 64 KiB, as the package's batched-lines.ts hands them
+// over: a switch between threads for each line would cost more than the line.
+let pendingLines = '';
+let linesTimer;
+const flushLines = () => {
+  clearTimeout(linesTimer);
+  linesTimer = undefined;
+  if (pendingLines !== '') shipping.write(pendingLines);
+  pendingLines = '';
+};
+const shippedLines = {
+  write(line) {
+    pendingLines += line;
+    if (pendingLines.length >= 64 * 1024) flushLines();
+    else linesTimer ??= setTimeout(flushLines, 20).unref();
+  },
+  end() {
+    flushLines();
+    shipping.end();
+  },
+};
+const log = pino(
+  {
+    base: { pid: process.pid, hostname: hostname(), service_name: SERVICE },
+    mixin() {
+      const span = context.getStore();
+      return span ? { trace_id: span.traceId, span_id: span.spanId, trace_flags: '01' } : {};
+    },
+  },
+  pino.multistream([
+    { level: 'info', stream: pino.destination({ dest: 1, sync: false }) },
+    { level: 'info', stream: shippedLines },
+  ]),
+);
+
+const app = express();
+app.get('/orders/:id', (req, res) => {
+  log.info({ order_id: req.params.id }, 'order read');
+  res.json({ id: req.params.id, status: 'confirmed', items: [{ sku: 'book', quantity: 1 }] });
+});
+
+const server = createServer((req, res) => {
+  const span = { ...ids(), start: performance.timeOrigin + performance.now() };
+  res.on('finish', () => endSpan(span, req, res));
+  context.run(span, app, req, res);
+});
+server.listen(0, '127.0.0.1', () => process.send?.({ listening: server.address().port }));
+process.on('message', (message) => {
+  if (message === 'rss') process.send?.({ rss: process.memoryUsage().rss });
+});
+process.on('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+  flushSpans();
+  // The worker posts what it holds as it ends; the IPC channel would keep the process alive.
+  shipping.once('close', () => posted().then(() => process.exit(0)));
+  shippedLines.end();
+});
