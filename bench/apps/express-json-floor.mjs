@@ -1,19 +1,19 @@
 // The floor stage: express-json.mjs's endpoint with the full stage's telemetry written by hand
 // for this one endpoint, with nothing general, as a lower bound on what that telemetry costs on
 // this machine: a SERVER span per request held in an AsyncLocalStorage, with the package's
-// attributes; its ids on the log line (pino mixin); the RED histogram observation with the trace
-// id as exemplar (prom-client); the span encoded as OTLP/protobuf when the response finishes and
-// posted 512 at a time; log lines shipped as the package ships them (batched for 20 ms, then
-// parsed and encoded in pino's worker thread, floor-log-transport.mjs). No propagation, sampler,
-// span processors, attribute checks or error handling: not a product, a yardstick.
+// attributes; its ids on the log line (pino mixin); the RED histogram observation with the span
+// as exemplar (bucket counts kept by hand); the span encoded as OTLP/protobuf when the response
+// finishes (attribute keys encoded once) and posted 512 at a time; log lines shipped as the
+// package ships them (batched for 20 ms, then parsed and encoded in pino's worker thread,
+// floor-log-transport.mjs). No propagation, sampler, span processors, attribute checks, metrics
+// endpoint or error handling: not a product, a yardstick.
 import express from 'express';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomFillSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import pino from 'pino';
-import client from 'prom-client';
-import { Writer, keyValue, post, posted, requestBody } from './floor-otlp.mjs';
+import { Writer, encodedKey, keyValue, post, posted, requestBody } from './floor-otlp.mjs';
 
 const SERVICE = process.env.OTEL_SERVICE_NAME ?? 'bench';
 const ENDPOINT = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
@@ -33,15 +33,41 @@ function ids() {
   return { traceId, spanId };
 }
 
-const registry = new client.Registry(client.openMetricsContentType);
-const duration = new client.Histogram({
-  name: 'http_server_request_duration_seconds',
-  help: 'Duration of HTTP server requests.',
-  labelNames: ['http_request_method', 'http_route', 'http_response_status_code'],
-  buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
-  enableExemplars: true,
-  registers: [registry],
-});
+// The RED histogram (http.server.request.duration): per method, route and status, its bucket
+// counts, sum, and each bucket's latest exemplar, which is what a scrape reads.
+const BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+const durations = new Map();
+function observeDuration(method, route, status, seconds, span) {
+  const key = `${method} ${route} ${status}`;
+  let series = durations.get(key);
+  if (!series) {
+    series = { counts: new Float64Array(BOUNDS.length + 1), sum: 0, exemplars: [] };
+    durations.set(key, series);
+  }
+  let bucket = 0;
+  while (bucket < BOUNDS.length && seconds > BOUNDS[bucket]) bucket++;
+  series.counts[bucket]++;
+  series.sum += seconds;
+  series.exemplars[bucket] = { traceId: span.traceId, spanId: span.spanId, value: seconds, at: Date.now() };
+}
+
+// The SERVER span's attribute keys, encoded once.
+const KEY = Object.fromEntries(
+  [
+    'http.request.method',
+    'url.scheme',
+    'url.path',
+    'network.protocol.version',
+    'network.peer.address',
+    'network.peer.port',
+    'client.address',
+    'user_agent.original',
+    'server.address',
+    'server.port',
+    'http.response.status_code',
+    'http.route',
+  ].map((key) => [key, encodedKey(key)]),
+);
 
 let spans = new Writer(256 * 1024);
 let spanCount = 0;
@@ -50,11 +76,7 @@ function endSpan(span, req, res) {
   const end = performance.timeOrigin + performance.now();
   const route = req.route ? `${req.baseUrl}${req.route.path}` : undefined;
   const status = res.statusCode;
-  duration.observe({
-    labels: { http_request_method: req.method, http_route: route ?? '', http_response_status_code: status },
-    value: (end - span.start) / 1000,
-    exemplarLabels: { trace_id: span.traceId, span_id: span.spanId },
-  });
+  observeDuration(req.method, route ?? '', status, (end - span.start) / 1000, span);
   const w = spans;
   w.uint(0x12); // ScopeSpans.spans = 2
   const mark = w.begin();
@@ -72,18 +94,18 @@ function endSpan(span, req, res) {
   w.time(end);
   const socket = req.socket;
   const [host, port] = (req.headers.host ?? '').split(':');
-  keyValue(w, 0x4a, 'http.request.method', req.method);
-  keyValue(w, 0x4a, 'url.scheme', 'http');
-  keyValue(w, 0x4a, 'url.path', req.url);
-  keyValue(w, 0x4a, 'network.protocol.version', req.httpVersion);
-  keyValue(w, 0x4a, 'network.peer.address', socket.remoteAddress);
-  keyValue(w, 0x4a, 'network.peer.port', socket.remotePort);
-  keyValue(w, 0x4a, 'client.address', socket.remoteAddress);
-  if (req.headers['user-agent']) keyValue(w, 0x4a, 'user_agent.original', req.headers['user-agent']);
-  keyValue(w, 0x4a, 'server.address', host);
-  if (port) keyValue(w, 0x4a, 'server.port', Number(port));
-  keyValue(w, 0x4a, 'http.response.status_code', status);
-  if (route) keyValue(w, 0x4a, 'http.route', route);
+  keyValue(w, 0x4a, KEY['http.request.method'], req.method);
+  keyValue(w, 0x4a, KEY['url.scheme'], 'http');
+  keyValue(w, 0x4a, KEY['url.path'], req.url);
+  keyValue(w, 0x4a, KEY['network.protocol.version'], req.httpVersion);
+  keyValue(w, 0x4a, KEY['network.peer.address'], socket.remoteAddress);
+  keyValue(w, 0x4a, KEY['network.peer.port'], socket.remotePort);
+  keyValue(w, 0x4a, KEY['client.address'], socket.remoteAddress);
+  if (req.headers['user-agent']) keyValue(w, 0x4a, KEY['user_agent.original'], req.headers['user-agent']);
+  keyValue(w, 0x4a, KEY['server.address'], host);
+  if (port) keyValue(w, 0x4a, KEY['server.port'], Number(port));
+  keyValue(w, 0x4a, KEY['http.response.status_code'], status);
+  if (route) keyValue(w, 0x4a, KEY['http.route'], route);
   w.uint(0x7a); // status = 15, empty (unset)
   w.uint(0);
   w.uint(0x85); // flags = 16, fixed32 (a two-byte tag): sampled, parent not remote

@@ -1,7 +1,7 @@
 // The floor stage's log shipping (express-json-floor.mjs): pino's worker thread turns each JSON
 // line straight into an OTLP LogRecord, with no record object in between, and posts 512 at a time.
 import { Writable } from 'node:stream';
-import { Writer, keyValue, post, posted, requestBody } from './floor-otlp.mjs';
+import { Writer, encodedKey, keyValue, post, posted, requestBody } from './floor-otlp.mjs';
 
 const BATCH = 512;
 const OWN_FIELDS = new Set([
@@ -17,6 +17,7 @@ const OWN_FIELDS = new Set([
 ]);
 
 export default function floorLogTransport({ url, serviceName }) {
+  const keys = new Map(); // attribute keys, encoded once (a bench line has one)
   let records = new Writer(128 * 1024);
   let count = 0;
   const flush = () => {
@@ -47,7 +48,12 @@ export default function floorLogTransport({ url, serviceName }) {
     w.uint(0x0a);
     w.string(line.msg ?? '');
     w.end(body);
-    for (const key in line) if (!OWN_FIELDS.has(key)) keyValue(w, 0x32, key, line[key]);
+    for (const key in line) {
+      if (OWN_FIELDS.has(key)) continue;
+      let encoded = keys.get(key);
+      if (!encoded) keys.set(key, (encoded = encodedKey(key)));
+      keyValue(w, 0x32, encoded, line[key]);
+    }
     if (line.trace_id) {
       w.uint(0x45);
       w.fixed32(1);

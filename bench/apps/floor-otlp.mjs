@@ -4,6 +4,8 @@
 import { Agent, request } from 'node:http';
 
 const TWO_POW_32 = 2 ** 32;
+const HEX = new Uint8Array(128);
+for (let digit = 0; digit < 16; digit++) HEX[digit.toString(16).charCodeAt(0)] = digit;
 
 /** Writes into one growing Buffer. Message lengths are three-byte varints, patched at end(). */
 export class Writer {
@@ -50,18 +52,38 @@ export class Writer {
     this.pos += 8;
   }
 
+  /** A UTF-8 string; ASCII below 128 characters is copied here, cheaper than a call into C++. */
   string(value) {
+    const length = value.length;
+    if (length < 128) {
+      this.ensure(1 + length);
+      const buffer = this.buffer;
+      const start = this.pos + 1;
+      let i = 0;
+      while (i < length && value.charCodeAt(i) < 128) {
+        buffer[start + i] = value.charCodeAt(i);
+        i++;
+      }
+      if (i === length) {
+        buffer[this.pos] = length;
+        this.pos = start + length;
+        return;
+      }
+    }
     const size = Buffer.byteLength(value);
     this.uint(size);
     this.ensure(size);
     this.pos += this.buffer.write(value, this.pos);
   }
 
-  /** A hex id as bytes. */
+  /** A hex id (lower case) as bytes. */
   hexId(hex) {
-    this.uint(hex.length >>> 1);
-    this.ensure(hex.length >>> 1);
-    this.pos += this.buffer.write(hex, this.pos, 'hex');
+    const size = hex.length >>> 1;
+    this.uint(size);
+    this.ensure(size);
+    const buffer = this.buffer;
+    for (let i = 0; i < size; i++)
+      buffer[this.pos++] = (HEX[hex.charCodeAt(2 * i)] << 4) | HEX[hex.charCodeAt(2 * i + 1)];
   }
 
   raw(bytes) {
@@ -89,12 +111,19 @@ export class Writer {
   }
 }
 
-/** One KeyValue (string or integer value) under `tag`. */
+/** KeyValue.key with its tag, encoded once: pass it to keyValue(). */
+export function encodedKey(key) {
+  const writer = new Writer(key.length * 3 + 8);
+  writer.uint(0x0a);
+  writer.string(key);
+  return Uint8Array.prototype.slice.call(writer.bytes());
+}
+
+/** One KeyValue (string or integer value) under `tag`; `key` from encodedKey(). */
 export function keyValue(writer, tag, key, value) {
   writer.uint(tag);
   const pair = writer.begin();
-  writer.uint(0x0a);
-  writer.string(key);
+  writer.raw(key);
   writer.uint(0x12);
   const any = writer.begin();
   if (typeof value === 'number') {
@@ -118,7 +147,7 @@ export function requestBody(serviceName, scopeName, items) {
   const outer = writer.begin();
   writer.uint(0x0a); // resource = 1
   const resource = writer.begin();
-  keyValue(writer, 0x0a, 'service.name', serviceName);
+  keyValue(writer, 0x0a, encodedKey('service.name'), serviceName);
   writer.end(resource);
   writer.uint(0x12); // scope_spans / scope_logs = 2
   const scoped = writer.begin();
