@@ -22,6 +22,8 @@ export const ON_DEMAND_PACKAGES = [
   '@opentelemetry/exporter-logs-otlp-http',
   '@opentelemetry/exporter-logs-otlp-proto',
   '@opentelemetry/exporter-logs-otlp-grpc',
+  // The export delegate the http/protobuf log transport sends its encoded batches with.
+  '@opentelemetry/otlp-exporter-base/node-http',
 ] as const;
 export type OnDemandPackage = (typeof ON_DEMAND_PACKAGES)[number];
 

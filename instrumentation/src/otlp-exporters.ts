@@ -23,10 +23,10 @@ type Made<T> = T | Promise<T>;
 const TRACE_EXPORTERS: Record<OtlpProtocol, (target: OtlpTarget) => Made<SpanExporter>> = {
   // Upstream's exporter with a leaner span serializer: see traces/otlp-proto-trace-exporter.ts.
   'http/protobuf': async (target) =>
-    new (await import('./traces/otlp-proto-trace-exporter.ts')).OtlpProtoTraceExporter(httpOptions(target)),
+    new (await import('./traces/otlp-proto-trace-exporter.ts')).OtlpProtoTraceExporter(otlpHttpOptions(target)),
   'http/json': (target) => {
     const { OTLPTraceExporter } = importNow<typeof TraceHttp>('@opentelemetry/exporter-trace-otlp-http');
-    return new OTLPTraceExporter(httpOptions(target));
+    return new OTLPTraceExporter(otlpHttpOptions(target));
   },
   grpc: async (target) => {
     const { OTLPTraceExporter } = importNow<typeof TraceGrpc>('@opentelemetry/exporter-trace-otlp-grpc');
@@ -36,11 +36,11 @@ const TRACE_EXPORTERS: Record<OtlpProtocol, (target: OtlpTarget) => Made<SpanExp
 const LOG_EXPORTERS: Record<OtlpProtocol, (target: OtlpTarget) => Made<LogRecordExporter>> = {
   'http/protobuf': (target) => {
     const { OTLPLogExporter } = importNow<typeof LogsProto>('@opentelemetry/exporter-logs-otlp-proto');
-    return new OTLPLogExporter(httpOptions(target));
+    return new OTLPLogExporter(otlpHttpOptions(target));
   },
   'http/json': (target) => {
     const { OTLPLogExporter } = importNow<typeof LogsHttp>('@opentelemetry/exporter-logs-otlp-http');
-    return new OTLPLogExporter(httpOptions(target));
+    return new OTLPLogExporter(otlpHttpOptions(target));
   },
   grpc: async (target) => {
     const { OTLPLogExporter } = importNow<typeof LogsGrpc>('@opentelemetry/exporter-logs-otlp-grpc');
@@ -56,7 +56,8 @@ export function createLogExporter(target: OtlpTarget): LogRecordExporter {
   return loadedOnFirstUse(() => LOG_EXPORTERS[target.protocol](target));
 }
 
-function httpOptions(target: OtlpTarget) {
+/** The options upstream's OTLP/HTTP exporters take, for `target`. */
+export function otlpHttpOptions(target: OtlpTarget) {
   return {
     url: target.url,
     headers: target.headers,

@@ -24,7 +24,8 @@ async function heapUsedAfterGc(baseUrl: string): Promise<number> {
   return body.heap_used_bytes;
 }
 
-async function serveUnderDeadCollector(endpoint: string) {
+/** `protocol`: the logs take a path of their own with http/protobuf (encoded-log-batches.ts). */
+async function serveUnderDeadCollector(endpoint: string, protocol: 'http/json' | 'http/protobuf') {
   const queue = uniqueQueue('collector-down');
   const api = new ServiceProcess(
     'order-api.mjs',
@@ -32,6 +33,7 @@ async function serveUnderDeadCollector(endpoint: string) {
       ...SMALL_QUEUES,
       OTEL_SERVICE_NAME: 'order-api',
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
       ORDER_QUEUE: queue,
     },
     REGISTER,
@@ -69,15 +71,15 @@ function assertServedAndCounted(result: Awaited<ReturnType<typeof serveUnderDead
   assert.ok(growthMiB < 8, `memory stays bounded: the heap grew ${growthMiB.toFixed(1)} MiB over 3000 requests`);
 }
 
-test('collector unreachable (connection refused)', async () => {
+test('collector unreachable (connection refused), http/json', async () => {
   const closed = createServer();
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const port = (closed.address() as AddressInfo).port;
   await new Promise((resolve) => closed.close(resolve));
-  assertServedAndCounted(await serveUnderDeadCollector(`http://127.0.0.1:${port}`));
+  assertServedAndCounted(await serveUnderDeadCollector(`http://127.0.0.1:${port}`, 'http/json'));
 });
 
-test('collector hanging (accepts, never answers)', async (t) => {
+test('collector hanging (accepts, never answers), http/protobuf (the default)', async (t) => {
   const hanging = createServer(() => {});
   t.after(() => {
     hanging.closeAllConnections();
@@ -85,5 +87,5 @@ test('collector hanging (accepts, never answers)', async (t) => {
   });
   await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
   const port = (hanging.address() as AddressInfo).port;
-  assertServedAndCounted(await serveUnderDeadCollector(`http://127.0.0.1:${port}`));
+  assertServedAndCounted(await serveUnderDeadCollector(`http://127.0.0.1:${port}`, 'http/protobuf'));
 });

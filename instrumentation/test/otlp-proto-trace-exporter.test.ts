@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { SpanKind } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { decodeTraceRequest } from './helpers/otlp-trace-proto.ts';
+import { decodeTraceRequest } from './helpers/otlp-proto.ts';
 import { OtlpProtoTraceExporter } from '../src/traces/otlp-proto-trace-exporter.ts';
 
 interface Received {

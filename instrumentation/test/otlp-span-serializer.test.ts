@@ -15,7 +15,7 @@ import {
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { decodeTraceRequest } from './helpers/otlp-trace-proto.ts';
+import { decodeTraceRequest } from './helpers/otlp-proto.ts';
 import { OtlpSpanSerializer } from '../src/traces/otlp-span-serializer.ts';
 
 interface Decoded {

@@ -3,15 +3,18 @@
 // whose trace context is the line's trace_id/span_id, which is what Loki's OTLP endpoint
 // turns into `trace_id` structured metadata.
 //
-// Lines go straight to the SDK's batch processor as records (pino-line-record.ts): no
-// LoggerProvider, and no stream of parsed lines with a promise per line (pino-abstract-transport).
-// The worker shares the application's cores, so each microsecond here is one the service loses.
+// With http/protobuf (the default), lines are encoded straight into OTLP batches
+// (encoded-log-batches.ts); with the other protocols they go to the SDK's batch processor as
+// records (pino-line-record.ts). Either way: no LoggerProvider, and no stream of parsed lines with
+// a promise per line (pino-abstract-transport). The worker shares the application's cores, so
+// each microsecond here is one the service loses.
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, type ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { parentPort } from 'node:worker_threads';
 import { Writable } from 'node:stream';
-import { processorOutcomeMeterProvider } from '../metrics/processor-outcomes.ts';
+import { type ProcessorOutcome, processorOutcomeMeterProvider } from '../metrics/processor-outcomes.ts';
 import { createLogExporter } from '../otlp-exporters.ts';
+import { EncodedLogBatches } from './encoded-log-batches.ts';
 import { LOG_OUTCOMES_EVENT, type LogOutcomes, type OtlpLogTransportOptions } from './log-transport-protocol.ts';
 import { pinoLineRecord } from './pino-line-record.ts';
 
@@ -27,13 +30,8 @@ export default function otlpLogTransport(options: OtlpLogTransportOptions): Writ
     outcomes = { exported: 0, dropped: 0, failed: 0 };
   };
   const timer = setInterval(report, REPORT_INTERVAL_MS).unref();
-  const resource = resourceFromAttributes({ 'service.name': options.serviceName });
-  const processor = new BatchLogRecordProcessor({
-    exporter: createLogExporter(options.target),
-    ...options.batch,
-    selfObsMeterProvider: processorOutcomeMeterProvider((outcome, count) => {
-      outcomes[outcome] += count;
-    }),
+  const records = recordsOf(options, (outcome, count) => {
+    outcomes[outcome] += count;
   });
 
   const emit = (text: string) => {
@@ -48,8 +46,7 @@ export default function otlpLogTransport(options: OtlpLogTransportOptions): Writ
       if (text.trim() !== '') outcomes.dropped++;
       return;
     }
-    // The processor reads only the ReadableLogRecord fields of what it is given.
-    processor.onEmit(pinoLineRecord(line as Record<string, unknown>, resource, SCOPE) as unknown as ReadWriteLogRecord);
+    records.add(line as Record<string, unknown>);
   };
 
   // thread-stream hands over whatever the shared buffer held: a chunk can end mid-line.
@@ -70,7 +67,7 @@ export default function otlpLogTransport(options: OtlpLogTransportOptions): Writ
       if (partial !== '') emit(partial);
       partial = '';
       clearInterval(timer);
-      processor.shutdown().then(
+      records.shutdown().then(
         () => {
           report();
           done();
@@ -79,4 +76,31 @@ export default function otlpLogTransport(options: OtlpLogTransportOptions): Writ
       );
     },
   });
+}
+
+/** Where parsed lines go, and what is exported when the transport ends. */
+interface Records {
+  add(line: Record<string, unknown>): void;
+  shutdown(): Promise<void>;
+}
+
+function recordsOf(
+  options: OtlpLogTransportOptions,
+  count: (outcome: ProcessorOutcome, records: number) => void,
+): Records {
+  const { target, serviceName, batch } = options;
+  if (target.protocol === 'http/protobuf') {
+    return new EncodedLogBatches({ target, serviceName, scopeName: SCOPE.name, batch, count });
+  }
+  const resource = resourceFromAttributes({ 'service.name': serviceName });
+  const processor = new BatchLogRecordProcessor({
+    exporter: createLogExporter(target),
+    ...batch,
+    selfObsMeterProvider: processorOutcomeMeterProvider(count),
+  });
+  return {
+    // The processor reads only the ReadableLogRecord fields of what it is given.
+    add: (line) => processor.onEmit(pinoLineRecord(line, resource, SCOPE) as unknown as ReadWriteLogRecord),
+    shutdown: () => processor.shutdown(),
+  };
 }

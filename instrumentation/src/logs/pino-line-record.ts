@@ -8,12 +8,12 @@ import type { Resource } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 
 /** The SDK LoggerProvider's default attribute count limit, kept so records look the same. */
-const ATTRIBUTE_COUNT_LIMIT = 128;
+export const ATTRIBUTE_COUNT_LIMIT = 128;
 const SAMPLED = 1;
 
 // Fields that become the record's own parts (time, severity, body, trace context) or that the
 // resource already carries (service name, pid, host), so they are not repeated as attributes.
-const RESERVED_KEYS = new Set([
+export const RESERVED_KEYS = new Set([
   'level',
   'time',
   'msg',
@@ -59,7 +59,7 @@ export function pinoLineRecord(
 }
 
 /** The line's trace context when both ids are valid (the SDK drops an invalid one too). */
-function spanContextOf(line: Record<string, unknown>): SpanContext | undefined {
+export function spanContextOf(line: Record<string, unknown>): SpanContext | undefined {
   const traceId = line['trace_id'];
   const spanId = line['span_id'];
   if (typeof traceId !== 'string' || typeof spanId !== 'string') return undefined;
@@ -79,7 +79,7 @@ function hrTimeOf(epochMillis: number): HrTime {
 }
 
 /** pino levels 10..60 onto OTel severity numbers (TRACE=1, DEBUG=5, INFO=9, WARN=13, ERROR=17, FATAL=21). */
-function severityOf(level: number): SeverityNumber {
+export function severityOf(level: number): SeverityNumber {
   if (level >= 60) return SeverityNumber.FATAL;
   if (level >= 50) return SeverityNumber.ERROR;
   if (level >= 40) return SeverityNumber.WARN;
@@ -88,6 +88,6 @@ function severityOf(level: number): SeverityNumber {
   return SeverityNumber.TRACE;
 }
 
-function levelName(level: number): string {
+export function levelName(level: number): string {
   return LEVEL_NAMES[Math.min(5, Math.max(0, Math.floor(level / 10) - 1))] ?? 'info';
 }

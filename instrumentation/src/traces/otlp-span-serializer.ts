@@ -7,7 +7,8 @@ import type { Attributes, Link, SpanContext } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
-import { ProtobufWriter } from './protobuf-writer.ts';
+import { EncodedKeys, writeAttributes, writeCount } from '../protobuf/otlp-values.ts';
+import { ProtobufWriter } from '../protobuf/protobuf-writer.ts';
 
 // Field tags (field number << 3 | wire type), named after opentelemetry-proto's fields.
 const TAG = {
@@ -52,13 +53,8 @@ const TAG = {
 const FLAGS_HAS_IS_REMOTE = 0x100;
 const FLAGS_IS_REMOTE = 0x200;
 
-// Past this many distinct keys, keys are encoded each time: attribute keys are a bounded set in
-// practice, but a bug that puts ids into keys must not grow this cache forever.
-const MAX_CACHED_KEYS = 2048;
 // As many as exports may be in flight at once (otlp-exporters.ts' concurrency limit), and one more.
 const MAX_SPARE_BUFFERS = 3;
-const MIN_INT64 = -(2 ** 63);
-const MAX_INT64 = 2 ** 63;
 
 /** Scopes may carry attributes (InstrumentationScope in otlp-transformer does). */
 type Scope = InstrumentationScope & { attributes?: Attributes; droppedAttributesCount?: number };
@@ -71,13 +67,12 @@ export class OtlpSpanSerializer {
   // every export costs more than encoding it (the kernel maps and zeroes its pages anew).
   private readonly spare: Buffer[] = [];
   private bufferSize = 64 * 1024;
-  // Resources and scopes are encoded apart, once, then copied in; keys have their own writer
-  // since they are encoded while a resource or scope is.
+  // Resources and scopes are encoded apart, once, then copied in; attribute keys likewise
+  // (EncodedKeys has a writer of its own: a key is encoded while a resource or scope is).
   private readonly scratch = new ProtobufWriter(1024);
-  private readonly keyWriter = new ProtobufWriter(256);
   private readonly resources = new WeakMap<Resource, Uint8Array>();
   private readonly scopes = new WeakMap<InstrumentationScope, Uint8Array>();
-  private readonly keys = new Map<string, Uint8Array>();
+  private readonly keys = new EncodedKeys();
 
   /**
    * The request body, in a buffer of its own until it is handed back to release(), when the
@@ -146,7 +141,7 @@ export class OtlpSpanSerializer {
     writer.hrTime(span.startTime);
     writer.uint(TAG.endTime);
     writer.hrTime(span.endTime);
-    this.writeAttributes(writer, TAG.attributes, span.attributes);
+    writeAttributes(writer, TAG.attributes, span.attributes, this.keys);
     writeCount(writer, TAG.droppedAttributesCount, span.droppedAttributesCount);
     for (const event of span.events) this.writeEvent(event);
     writeCount(writer, TAG.droppedEventsCount, span.droppedEventsCount);
@@ -166,7 +161,7 @@ export class OtlpSpanSerializer {
     writer.hrTime(event.time);
     writer.uint(TAG.eventName);
     writer.string(event.name);
-    this.writeAttributes(writer, TAG.eventAttributes, event.attributes);
+    writeAttributes(writer, TAG.eventAttributes, event.attributes, this.keys);
     writeCount(writer, TAG.eventDroppedAttributesCount, event.droppedAttributesCount);
     writer.end(mark);
   }
@@ -185,7 +180,7 @@ export class OtlpSpanSerializer {
       writer.uint(TAG.linkTraceState);
       writer.string(traceState);
     }
-    this.writeAttributes(writer, TAG.linkAttributes, link.attributes);
+    writeAttributes(writer, TAG.linkAttributes, link.attributes, this.keys);
     writeCount(writer, TAG.linkDroppedAttributesCount, link.droppedAttributesCount);
     writer.uint(TAG.linkFlags);
     writer.fixed32(spanFlags(context, context.isRemote));
@@ -208,35 +203,6 @@ export class OtlpSpanSerializer {
     writer.end(mark);
   }
 
-  /** Repeated KeyValue `tag`. */
-  private writeAttributes(writer: ProtobufWriter, tag: number, attributes: Attributes | undefined): void {
-    if (!attributes) return;
-    for (const key in attributes) {
-      if (!Object.hasOwn(attributes, key)) continue;
-      writer.uint(tag);
-      const mark = writer.begin(1);
-      writer.raw(this.encodedKey(key));
-      writer.uint(0x12); // KeyValue.value = 2
-      const value = writer.begin(1);
-      writeAnyValue(writer, attributes[key]);
-      writer.end(value);
-      writer.end(mark);
-    }
-  }
-
-  /** KeyValue.key = 1 with its tag and length, encoded once per key. */
-  private encodedKey(key: string): Uint8Array {
-    let encoded = this.keys.get(key);
-    if (encoded) return encoded;
-    const keyWriter = this.keyWriter;
-    keyWriter.pos = 0;
-    keyWriter.uint(0x0a);
-    keyWriter.string(key);
-    encoded = keyWriter.copy();
-    if (this.keys.size < MAX_CACHED_KEYS) this.keys.set(key, encoded);
-    return encoded;
-  }
-
   /** ResourceSpans.resource with its tag, encoded once per resource. */
   private encodedResource(resource: Resource): Uint8Array {
     let encoded = this.resources.get(resource);
@@ -245,7 +211,7 @@ export class OtlpSpanSerializer {
     scratch.pos = 0;
     scratch.uint(TAG.resource);
     const mark = scratch.begin(2);
-    this.writeAttributes(scratch, 0x0a, resource.attributes); // Resource.attributes = 1
+    writeAttributes(scratch, 0x0a, resource.attributes, this.keys); // Resource.attributes = 1
     scratch.end(mark);
     encoded = scratch.copy();
     // Attributes still to be resolved would be missing from the cached bytes.
@@ -267,67 +233,13 @@ export class OtlpSpanSerializer {
       scratch.uint(0x12); // version = 2
       scratch.string(scope.version);
     }
-    this.writeAttributes(scratch, 0x1a, scope.attributes); // attributes = 3
+    writeAttributes(scratch, 0x1a, scope.attributes, this.keys); // attributes = 3
     writeCount(scratch, 0x20, scope.droppedAttributesCount); // dropped_attributes_count = 4
     scratch.end(mark);
     encoded = scratch.copy();
     this.scopes.set(scope, encoded);
     return encoded;
   }
-}
-
-/** An AnyValue's fields, as otlp-transformer writes them (nothing for null or undefined). */
-function writeAnyValue(writer: ProtobufWriter, value: unknown): void {
-  if (typeof value === 'string') {
-    writer.uint(0x0a); // string_value = 1
-    writer.string(value);
-  } else if (typeof value === 'number') {
-    if (Number.isInteger(value) && value >= MIN_INT64 && value < MAX_INT64) {
-      writer.uint(0x18); // int_value = 3
-      writer.int64(value);
-    } else {
-      writer.uint(0x21); // double_value = 4
-      writer.double(value);
-    }
-  } else if (typeof value === 'boolean') {
-    writer.uint(0x10); // bool_value = 2
-    writer.uint(value ? 1 : 0);
-  } else if (value instanceof Uint8Array) {
-    writer.uint(0x3a); // bytes_value = 7
-    writer.bytes(value);
-  } else if (Array.isArray(value)) {
-    writer.uint(0x2a); // array_value = 5
-    const array = writer.begin(1);
-    for (const item of value as unknown[]) {
-      writer.uint(0x0a); // ArrayValue.values = 1
-      const mark = writer.begin(1);
-      writeAnyValue(writer, item);
-      writer.end(mark);
-    }
-    writer.end(array);
-  } else if (typeof value === 'object' && value !== null) {
-    writer.uint(0x32); // kvlist_value = 6
-    const list = writer.begin(1);
-    for (const key in value) {
-      if (!Object.hasOwn(value, key)) continue;
-      writer.uint(0x0a); // KeyValueList.values = 1
-      const pair = writer.begin(1);
-      writer.uint(0x0a); // KeyValue.key = 1
-      writer.string(key);
-      writer.uint(0x12); // KeyValue.value = 2
-      const mark = writer.begin(1);
-      writeAnyValue(writer, (value as Record<string, unknown>)[key]);
-      writer.end(mark);
-      writer.end(pair);
-    }
-    writer.end(list);
-  }
-}
-
-function writeCount(writer: ProtobufWriter, tag: number, count: number | undefined): void {
-  if (!count) return;
-  writer.uint(tag);
-  writer.uint(count);
 }
 
 function spanFlags(context: SpanContext, isRemote: boolean | undefined): number {

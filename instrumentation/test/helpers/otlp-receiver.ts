@@ -1,10 +1,11 @@
 // An OTLP/HTTP receiver for tests: it is what a collector would see from our exporters. It
-// reads the bodies of http/json exports only (nothing here decodes protobuf, so this package's
-// fixture services export with OTEL_EXPORTER_OTLP_PROTOCOL=http/json, see ServiceProcess);
-// of every export it records the path and content type. It also plays the external "bank" API
-// that fixture services call.
+// reads the bodies of http/json exports, and of http/protobuf log exports (the log transport's
+// own encoding, otlp-log-transport.test.ts); this package's fixture services export with
+// OTEL_EXPORTER_OTLP_PROTOCOL=http/json, see ServiceProcess. Of every export it records the path
+// and content type. It also plays the external "bank" API that fixture services call.
 import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeLogsRequest } from './otlp-proto.ts';
 
 /** OTLP span kinds (SPAN_KIND_*). */
 export const KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
@@ -67,14 +68,18 @@ export class OtlpReceiver {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        const body = Buffer.concat(chunks).toString();
+        const bytes = Buffer.concat(chunks);
+        const body = bytes.toString();
         const contentType = request.headers['content-type'] ?? '';
         const json = contentType === 'application/json';
+        const protobuf = contentType === 'application/x-protobuf';
         if (request.url === '/v1/traces' || request.url === '/v1/logs') {
           this.exports.push({ path: request.url, contentType });
         }
         if (request.url === '/v1/traces' && json) this.addTraces(JSON.parse(body) as TracesPayload);
         else if (request.url === '/v1/logs' && json) this.addLogs(JSON.parse(body) as LogsPayload);
+        else if (request.url === '/v1/logs' && protobuf)
+          this.addLogs(decodeLogsRequest(bytes, false), hexOfBase64);
         else if (request.url === '/charges') this.bankRequests.push(request.headers);
         // An empty body is an empty protobuf message: a valid export response.
         if (contentType === 'application/x-protobuf') response.writeHead(200, { 'content-type': contentType }).end();
@@ -130,15 +135,16 @@ export class OtlpReceiver {
     }
   }
 
-  private addLogs(payload: LogsPayload): void {
+  /** `id` turns the payload's trace and span ids into hex (protobuf's are bytes, in base64 here). */
+  private addLogs(payload: LogsPayload, id: (encoded: string) => string = (hex) => hex): void {
     for (const resourceLogs of payload.resourceLogs ?? []) {
       const service = String(attributes(resourceLogs.resource?.attributes)['service.name']);
       for (const scope of resourceLogs.scopeLogs ?? []) {
         for (const record of scope.logRecords ?? []) {
           this.logs.push({
             service,
-            traceId: (record['traceId'] as string | undefined) ?? '',
-            spanId: (record['spanId'] as string | undefined) ?? '',
+            traceId: id((record['traceId'] as string | undefined) ?? ''),
+            spanId: id((record['spanId'] as string | undefined) ?? ''),
             body: value(record['body'] as OtlpValue | undefined),
             attributes: attributes(record['attributes'] as OtlpKeyValue[] | undefined),
             severityText: (record['severityText'] as string | undefined) ?? '',
@@ -149,6 +155,10 @@ export class OtlpReceiver {
       }
     }
   }
+}
+
+function hexOfBase64(base64: string): string {
+  return Buffer.from(base64, 'base64').toString('hex');
 }
 
 function attributes(list: OtlpKeyValue[] | undefined): Record<string, unknown> {

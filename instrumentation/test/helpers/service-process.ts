@@ -39,8 +39,9 @@ export class ServiceProcess {
         ...SERVICES_ENV,
         OTEL_BSP_SCHEDULE_DELAY: '200',
         OTEL_BLRP_SCHEDULE_DELAY: '200',
-        // This package's fixtures export to OtlpReceiver, which reads JSON bodies only; other
-        // suites' fixtures export to a real collector with the default (http/protobuf).
+        // This package's fixtures export to OtlpReceiver, which reads JSON bodies (and protobuf
+        // only for logs); other suites' fixtures export to a real collector with the default
+        // (http/protobuf).
         ...(script instanceof URL ? {} : { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }),
         ...env,
       },

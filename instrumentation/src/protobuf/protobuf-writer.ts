@@ -1,7 +1,8 @@
-// A protobuf writer over one growing Buffer, for the span serializer (otlp-span-serializer.ts).
-// Unlike otlp-transformer's writer it needs no size-estimation pass: a message's length is
-// back-patched into bytes reserved before it (and the body moved when the guess was wrong),
-// and strings are written straight from the JS string, without an intermediate encoding.
+// A protobuf writer over one growing Buffer, for the OTLP encoders (traces/otlp-span-serializer.ts,
+// logs/pino-line-encoder.ts). Unlike otlp-transformer's writer it needs no size-estimation pass:
+// a message's length is back-patched into bytes reserved before it (and the body moved when the
+// guess was wrong), and strings are written straight from the JS string, without an
+// intermediate encoding.
 
 const TWO_POW_32 = 4294967296;
 
@@ -82,10 +83,14 @@ export class ProtobufWriter {
 
   /** An HrTime ([seconds, nanoseconds]) as fixed64 nanoseconds, exact beyond 2^53. */
   hrTime(time: readonly [number, number]): void {
-    const seconds = time[0];
+    this.time(time[0], time[1]);
+  }
+
+  /** Seconds and nanoseconds as fixed64 nanoseconds, exact beyond 2^53. */
+  time(seconds: number, nanoseconds: number): void {
     // seconds * 1e9 does not fit a double exactly: split seconds in 16-bit halves whose
     // products do, and add them as 32-bit words with carries.
-    const lowProduct = (seconds % 65536) * 1e9 + time[1];
+    const lowProduct = (seconds % 65536) * 1e9 + nanoseconds;
     const highProduct = Math.floor(seconds / 65536) * 1e9; // to be multiplied by 2^16
     const sumLow = (lowProduct % TWO_POW_32) + (highProduct % 65536) * 65536;
     const low = sumLow % TWO_POW_32;

@@ -1,11 +1,11 @@
-// The OTLP trace request schema for tests that decode http/protobuf exports, with protobufjs:
-// a decoder independent of the encoders under test.
+// The OTLP trace and logs request schemas for tests that decode http/protobuf exports, with
+// protobufjs: a decoder independent of the encoders under test.
 import protobuf from 'protobufjs';
 
 const repeated = (type: string, id: number) => ({ rule: 'repeated', type, id });
 const field = (type: string, id: number) => ({ type, id });
-// opentelemetry-proto's trace.proto, common.proto and resource.proto, as protobufjs JSON.
-export const ExportTraceServiceRequest = protobuf.Root.fromJSON({
+// opentelemetry-proto's trace.proto, logs.proto, common.proto and resource.proto, as protobufjs JSON.
+const root = protobuf.Root.fromJSON({
   nested: {
     ExportTraceServiceRequest: { fields: { resourceSpans: repeated('ResourceSpans', 1) } },
     ResourceSpans: {
@@ -81,8 +81,36 @@ export const ExportTraceServiceRequest = protobuf.Root.fromJSON({
     },
     ArrayValue: { fields: { values: repeated('AnyValue', 1) } },
     KeyValueList: { fields: { values: repeated('KeyValue', 1) } },
+    ExportLogsServiceRequest: { fields: { resourceLogs: repeated('ResourceLogs', 1) } },
+    ResourceLogs: {
+      fields: { resource: field('Resource', 1), scopeLogs: repeated('ScopeLogs', 2), schemaUrl: field('string', 3) },
+    },
+    ScopeLogs: {
+      fields: {
+        scope: field('InstrumentationScope', 1),
+        logRecords: repeated('LogRecord', 2),
+        schemaUrl: field('string', 3),
+      },
+    },
+    LogRecord: {
+      fields: {
+        timeUnixNano: field('fixed64', 1),
+        observedTimeUnixNano: field('fixed64', 11),
+        severityNumber: field('int32', 2),
+        severityText: field('string', 3),
+        body: field('AnyValue', 5),
+        attributes: repeated('KeyValue', 6),
+        droppedAttributesCount: field('uint32', 7),
+        flags: field('fixed32', 8),
+        traceId: field('bytes', 9),
+        spanId: field('bytes', 10),
+        eventName: field('string', 12),
+      },
+    },
   },
-}).lookupType('ExportTraceServiceRequest');
+});
+export const ExportTraceServiceRequest = root.lookupType('ExportTraceServiceRequest');
+const ExportLogsServiceRequest = root.lookupType('ExportLogsServiceRequest');
 
 /** A decoded ExportTraceServiceRequest, as plain objects: ids and bytes in base64, int64 as strings. */
 export function decodeTraceRequest(bytes: Uint8Array): Record<string, unknown> {
@@ -90,5 +118,17 @@ export function decodeTraceRequest(bytes: Uint8Array): Record<string, unknown> {
     longs: String,
     bytes: String,
     defaults: true,
+  });
+}
+
+/**
+ * A decoded ExportLogsServiceRequest, as decodeTraceRequest() decodes a trace request; without
+ * `defaults`, fields left out of the message are left out of the object too.
+ */
+export function decodeLogsRequest(bytes: Uint8Array, defaults = true): Record<string, unknown> {
+  return ExportLogsServiceRequest.toObject(ExportLogsServiceRequest.decode(bytes), {
+    longs: String,
+    bytes: String,
+    defaults,
   });
 }
