@@ -11,7 +11,7 @@
 //   2. a RabbitMQ publish → consume loop, bare vs hopscope;
 //   3. a call through a circuit breaker (cockatiel, opossum), breaker telemetry on vs off, side
 //      by side in one process per library per round.
-// Environment (defaults in brackets; the default run takes about 5 minutes on 2 cores):
+// Environment (defaults in brackets; the default run takes about 8 minutes on 2 cores):
 //   BENCH_ROUNDS [3]            rounds of every variant, alternating
 //   BENCH_SECONDS [5]           measured load per variant per round
 //   BENCH_WARMUP_SECONDS [2]    load before the measured load, same process
