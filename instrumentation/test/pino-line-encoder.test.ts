@@ -25,7 +25,7 @@ function upstream(lines: Array<Record<string, unknown>>): Uint8Array {
 
 function encoded(lines: Array<Record<string, unknown>>): Uint8Array {
   const encoder = new PinoLineEncoder(SERVICE, SCOPE);
-  for (const line of lines) encoder.add(line);
+  for (const line of lines) assert.ok(encoder.add(line));
   assert.equal(encoder.count, lines.length);
   return encoder.take()!;
 }
@@ -101,4 +101,16 @@ test('a batch over 2 MiB and one of a single line encode whole (their lengths ne
   assert.deepStrictEqual(decodeLogsRequest(encoded(lines)), decodeLogsRequest(upstream(lines)));
   const small = [{ level: 30, msg: 'one' }];
   assert.deepStrictEqual(decodeLogsRequest(encoded(small)), decodeLogsRequest(upstream(small)));
+});
+
+test('a line nested deeper than the stack allows is refused, and the batch keeps the lines around it', (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: NOW });
+  let deep: unknown = 'bottom';
+  for (let i = 0; i < 200_000; i++) deep = [deep];
+  const encoder = new PinoLineEncoder(SERVICE, SCOPE);
+  assert.equal(encoder.add(LINES[0]), true);
+  assert.equal(encoder.add({ level: 30, msg: 'deep', deep }), false);
+  assert.equal(encoder.add(LINES[1]), true);
+  assert.equal(encoder.count, 2);
+  assert.deepStrictEqual(decodeLogsRequest(encoder.take()!), decodeLogsRequest(upstream(LINES.slice(0, 2))));
 });

@@ -56,14 +56,17 @@ export class EncodedLogBatches {
     this.encoder = new PinoLineEncoder(options.serviceName, options.scopeName);
   }
 
-  /** Encodes one parsed pino line into the batch under way, or drops it when the queue is full. */
+  /** Encodes one parsed pino line into the batch under way; drops it when the queue is full or it cannot be encoded. */
   add(line: Record<string, unknown>): void {
     const { maxQueueSize, maxExportBatchSize, scheduledDelayMillis } = this.options.batch;
     if (this.sealedCount + this.encoder.count >= maxQueueSize) {
       this.options.count('dropped', 1);
       return;
     }
-    this.encoder.add(line);
+    if (!this.encoder.add(line)) {
+      this.options.count('dropped', 1);
+      return;
+    }
     if (this.encoder.count >= maxExportBatchSize) this.seal();
     else this.timer ??= setTimeout(() => this.seal(), scheduledDelayMillis).unref();
   }

@@ -62,9 +62,24 @@ export class PinoLineEncoder {
     this.scope = scratch.copy();
   }
 
-  /** Appends the record of one parsed pino line to the batch under way. */
-  add(line: Record<string, unknown>): void {
+  /**
+   * Appends the record of one parsed pino line to the batch under way. False when the line
+   * cannot be encoded (nested deeper than the stack allows): the batch is left as it was.
+   */
+  add(line: Record<string, unknown>): boolean {
     const writer = this.batchWriter();
+    const start = writer.pos;
+    try {
+      this.writeRecord(writer, line);
+    } catch {
+      writer.pos = start;
+      return false;
+    }
+    this.count++;
+    return true;
+  }
+
+  private writeRecord(writer: ProtobufWriter, line: Record<string, unknown>): void {
     writer.uint(TAG.logRecord);
     const mark = writer.begin(2);
     const now = Date.now();
@@ -106,7 +121,6 @@ export class PinoLineEncoder {
     writer.uint(TAG.observedTime);
     writeEpochMillis(writer, now);
     writer.end(mark);
-    this.count++;
   }
 
   /** The request body of the batch under way, which then ends; undefined when it is empty. */
@@ -115,7 +129,8 @@ export class PinoLineEncoder {
     if (!writer) return undefined;
     writer.end(this.scopeLogsMark);
     writer.end(this.resourceLogsMark);
-    this.bufferSize = Math.max(this.bufferSize, writer.buffer.length);
+    // The next batch starts with room for one like this, so that it rarely grows by copying.
+    this.bufferSize = Math.max(INITIAL_BUFFER_BYTES, writer.pos + (writer.pos >>> 3));
     this.writer = undefined;
     this.count = 0;
     return writer.buffer.subarray(0, writer.pos);

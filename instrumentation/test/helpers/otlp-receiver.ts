@@ -78,8 +78,7 @@ export class OtlpReceiver {
         }
         if (request.url === '/v1/traces' && json) this.addTraces(JSON.parse(body) as TracesPayload);
         else if (request.url === '/v1/logs' && json) this.addLogs(JSON.parse(body) as LogsPayload);
-        else if (request.url === '/v1/logs' && protobuf)
-          this.addLogs(decodeLogsRequest(bytes, false), hexOfBase64);
+        else if (request.url === '/v1/logs' && protobuf) this.addLogs(decodeLogsRequest(bytes, false), hexOfBase64);
         else if (request.url === '/charges') this.bankRequests.push(request.headers);
         // An empty body is an empty protobuf message: a valid export response.
         if (contentType === 'application/x-protobuf') response.writeHead(200, { 'content-type': contentType }).end();
