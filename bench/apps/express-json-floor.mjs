@@ -19,18 +19,21 @@ const SERVICE = process.env.OTEL_SERVICE_NAME ?? 'bench';
 const ENDPOINT = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
 const BATCH = 512;
 
-// Ids from a pool of random bytes, refilled when spent.
+// A span: its ids from a pool of random bytes, refilled when spent, and its start.
 const pool = Buffer.alloc(24 * 1024);
 let poolAt = pool.length;
-function ids() {
+function startSpan() {
   if (poolAt === pool.length) {
     randomFillSync(pool);
     poolAt = 0;
   }
-  const traceId = pool.toString('hex', poolAt, poolAt + 16);
-  const spanId = pool.toString('hex', poolAt + 16, poolAt + 24);
+  const span = {
+    traceId: pool.toString('hex', poolAt, poolAt + 16),
+    spanId: pool.toString('hex', poolAt + 16, poolAt + 24),
+    start: performance.timeOrigin + performance.now(),
+  };
   poolAt += 24;
-  return { traceId, spanId };
+  return span;
 }
 
 // The RED histogram (http.server.request.duration): per method, route and status, its bucket
@@ -170,7 +173,7 @@ app.get('/orders/:id', (req, res) => {
 });
 
 const server = createServer((req, res) => {
-  const span = { ...ids(), start: performance.timeOrigin + performance.now() };
+  const span = startSpan();
   res.on('finish', () => endSpan(span, req, res));
   context.run(span, app, req, res);
 });
