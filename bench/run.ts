@@ -18,7 +18,7 @@
 //   BENCH_CONNECTIONS [50]      autocannon connections
 //   BENCH_SOAK_SECONDS [20]     sustained load for "RSS after load" (the target is for 60; 0 skips)
 //   BENCH_SERVER_CPU [0], BENCH_LOAD_CPU [1]   cores for the service, and the load + sink
-//   BENCH_MESSAGES [5000]       messages per RabbitMQ run
+//   BENCH_MESSAGES [20000]      messages per RabbitMQ run
 //   BENCH_CALLS [200000]        calls per breaker variant per process (blocks of 2000)
 //   AMQP_URL                    the broker (see instrumentation/test/helpers/test-services.ts)
 // Progress goes to stderr, the tables to stdout.

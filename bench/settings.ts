@@ -47,7 +47,7 @@ export function readSettings(): Settings {
     soakSeconds: positive('BENCH_SOAK_SECONDS', 20, { allowZero: true }),
     serverCpu: whole('BENCH_SERVER_CPU', 0, { allowZero: true }),
     loadCpu: whole('BENCH_LOAD_CPU', 1, { allowZero: true }),
-    messages: whole('BENCH_MESSAGES', 5000),
+    messages: whole('BENCH_MESSAGES', 20_000),
     calls: whole('BENCH_CALLS', 200_000),
   };
 }

@@ -1,5 +1,6 @@
 // How createLogger's lines reach the shipping worker: in batches (one hand-over for many lines,
-// not a thread wake per line), and never left behind when the process exits.
+// not a thread wake per line), with the worker started by the first line, and never left behind
+// when the process exits.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
@@ -41,6 +42,23 @@ test('lines written in many turns are handed over together, in order, once the f
   t.mock.timers.tick(1);
   assert.equal(sink.writes.length, 1, 'one hand-over');
   assert.equal(sink.writes[0], Array.from({ length: 100 }, (_, i) => `{"n":${i}}\n`).join(''));
+});
+
+test('the sink (the shipping worker) is asked for only once a line is written, in that turn', () => {
+  const sink = recordingSink();
+  let asked = 0;
+  const lines = batchedLines(() => {
+    asked += 1;
+    return sink;
+  });
+  assert.equal(asked, 0, 'no worker for a logger that has not logged');
+  lines.write('a\n');
+  assert.equal(asked, 1, 'asked for with the first line, before any flush');
+  assert.equal(sink.writes.length, 0, 'the line itself still waits for its batch');
+  lines.write('b\n');
+  assert.equal(asked, 1, 'not again for a line joining the batch');
+  lines.flush();
+  assert.deepEqual(sink.writes, ['a\nb\n']);
 });
 
 test('a batch past 64 KiB is handed over at once; flushSync and end hand over what is pending first', () => {

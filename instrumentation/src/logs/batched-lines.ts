@@ -25,8 +25,10 @@ export interface BatchedLines extends DestinationStream {
 }
 
 /**
- * `sink` is called for lazily: the batcher must exist first so that its exit listener runs
- * before the transport's own (listeners run in the order they were added).
+ * `sink` is called for lazily, with the first line of each batch: the batcher must exist first
+ * so that its exit listener runs before the transport's own (listeners run in the order they
+ * were added), and the sink must exist by the end of the turn a line was written in, so that a
+ * process that exits then (process.exit()) still has the sink's exit listener hand it over.
  */
 export function batchedLines(sink: () => LineSink | undefined): BatchedLines {
   let pending = '';
@@ -41,6 +43,7 @@ export function batchedLines(sink: () => LineSink | undefined): BatchedLines {
   };
   const lines: BatchedLines = {
     write(line: string) {
+      if (pending === '') sink();
       pending += line;
       if (pending.length >= MAX_PENDING_CHARS) flush();
       else timer ??= setTimeout(flush, FLUSH_DELAY_MS).unref();

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
 import type { DestinationStream, Logger, StreamEntry } from 'pino';
 import type Pino from 'pino';
-import { type TelemetryConfig, otlpTarget, readConfig } from '../config.ts';
+import { type OtlpTarget, type TelemetryConfig, otlpTarget, readConfig } from '../config.ts';
 import { packageFile } from '../import-now.ts';
 import { activeTelemetry, onShutdown } from '../telemetry-state.ts';
 import { DEFAULT_REDACTED_KEYS, REDACTED, redactCredentials, redactInterpolated } from './redact-credentials.ts';
@@ -145,33 +145,49 @@ function sagaName(baggage: Baggage): string {
 }
 
 function shippingStream(config: TelemetryConfig): DestinationStream | undefined {
-  const pino = loadPino();
-  const { serviceName } = config;
   const target = config.lokiUrl ? undefined : otlpTarget(config, 'logs');
   if (!config.lokiUrl && !target) return undefined;
+  // The worker starts with the first line, not with the logger: its boot (≈30 ms of CPU) then
+  // does not compete with the service's own startup on its core, and a service that never logs
+  // never starts one.
   let transport: ReturnType<typeof Pino.transport> | undefined;
-  const lines = batchedLines(() => transport);
+  let failed = false;
+  const lines = batchedLines(() => {
+    if (transport || failed) return transport;
+    // Called from a logging call: a worker that cannot start turns shipping off, said once.
+    try {
+      transport = startTransport(config, target);
+    } catch (error) {
+      failed = true;
+      process.stderr.write(`hopscope: log lines are not shipped, their worker did not start: ${String(error)}\n`);
+    }
+    return transport;
+  });
+  onShutdown(() => {
+    lines.flush();
+    return transport ? endStream(transport) : Promise.resolve();
+  });
+  return lines;
+}
+
+function startTransport(config: TelemetryConfig, target: OtlpTarget | undefined): ReturnType<typeof Pino.transport> {
+  const pino = loadPino();
+  const { serviceName } = config;
   if (config.lokiUrl) {
-    transport = pino.transport({
+    return pino.transport({
       target: 'pino-loki',
       options: { host: config.lokiUrl, labels: { service_name: serviceName }, batching: true, interval: 1 },
     });
-  } else {
-    const options: OtlpLogTransportOptions = { target: target!, serviceName, batch: config.logBatch };
-    transport = pino.transport({ target: TRANSPORT_FILE.href, options });
-    transport.on(LOG_OUTCOMES_EVENT, (outcomes: LogOutcomes) => {
-      const metrics = activeTelemetry()?.metrics;
-      metrics?.logsExported.inc(outcomes.exported);
-      metrics?.logsDropped.inc(outcomes.dropped);
-      metrics?.logsExportFailed.inc(outcomes.failed);
-    });
   }
-  const shipped = transport;
-  onShutdown(() => {
-    lines.flush();
-    return endStream(shipped);
+  const options: OtlpLogTransportOptions = { target: target!, serviceName, batch: config.logBatch };
+  const transport = pino.transport({ target: TRANSPORT_FILE.href, options });
+  transport.on(LOG_OUTCOMES_EVENT, (outcomes: LogOutcomes) => {
+    const metrics = activeTelemetry()?.metrics;
+    metrics?.logsExported.inc(outcomes.exported);
+    metrics?.logsDropped.inc(outcomes.dropped);
+    metrics?.logsExportFailed.inc(outcomes.failed);
   });
-  return lines;
+  return transport;
 }
 
 /** Ends a transport and resolves once its worker has flushed and closed. */
