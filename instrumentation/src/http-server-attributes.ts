@@ -62,7 +62,7 @@ export function serverRequestAttributes(
     attributes['http.request.method_original'] = request.method;
   const host = serverHost(request);
   if (host !== undefined) {
-    const [address, port] = splitServerHost(host);
+    const [address, port] = splitHostPort(host);
     attributes['server.address'] = address;
     if (port !== undefined) attributes['server.port'] = port;
   }
@@ -110,18 +110,6 @@ function forwardedParam(header: string, name: 'host' | 'for'): string | undefine
     return value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
   }
   return undefined;
-}
-
-// A service is mostly asked for under one host name: its split is kept for the next request.
-let lastHost = '';
-let lastSplit: [string, number | undefined] = ['', undefined];
-
-function splitServerHost(host: string): [string, number | undefined] {
-  if (host !== lastHost) {
-    lastSplit = splitHostPort(host);
-    lastHost = host;
-  }
-  return lastSplit;
 }
 
 /** `host`, `host:port`, `[v6]` or `[v6]:port`. */
