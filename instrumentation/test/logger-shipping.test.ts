@@ -1,8 +1,9 @@
 // How createLogger's lines reach the shipping worker: in batches (one hand-over for many lines,
-// not a thread wake per line), with the worker started by the first line, and never left behind
-// when the process exits.
+// not a thread wake per line), with the worker started by the first line, never left behind
+// when the process exits, and never holding the exit long when the collector is down.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { type AddressInfo, type Socket, createServer } from 'node:net';
 import { test } from 'node:test';
 import { type LineSink, batchedLines } from '../src/logs/batched-lines.ts';
 import { OtlpReceiver } from './helpers/otlp-receiver.ts';
@@ -93,3 +94,47 @@ test('a line logged just before process.exit() still reaches the collector', asy
     await receiver.close();
   }
 });
+
+// pino's exit handler blocks process.exit() until the shipping worker has closed, and the worker
+// closes once its last export is done: without a deadline, ≈8.5 s of the exporter's retries
+// against a refusing collector, 10 s (thread-stream's limit) against a silent one.
+for (const collector of ['refusing connections', 'never answering'] as const) {
+  test(`process.exit() waits at most ≈2 s for the last lines when the collector is ${collector}`, async () => {
+    const { endpoint, close } = await deadCollector(collector);
+    const service = new ServiceProcess('log-then-exit.mjs', {
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_SERVICE_NAME: 'log-then-exit',
+      LINE_ID: 'unshipped',
+    });
+    try {
+      await service.ended();
+      const exitedAt = Date.now();
+      assert.equal(service.exitCode, 0);
+      const line = service.lines.find((l) => l['id'] === 'unshipped');
+      assert.ok(line, `the line still goes to stdout; stderr:\n${service.stderr.join('\n')}`);
+      const exitMs = exitedAt - Number(line['time']);
+      assert.ok(exitMs < 4000, `process.exit() took ${exitMs} ms`);
+    } finally {
+      await service.stop();
+      await close();
+    }
+  });
+}
+
+/** An OTLP endpoint on a port nothing listens on, or on a server that accepts and never answers. */
+async function deadCollector(
+  kind: 'refusing connections' | 'never answering',
+): Promise<{ endpoint: string; close: () => Promise<void> }> {
+  const server = createServer();
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  const close = async () => {
+    for (const socket of sockets) socket.destroy();
+    if (server.listening) await new Promise((resolve) => server.close(resolve));
+  };
+  // Closed before the service starts: the port refuses connections.
+  if (kind === 'refusing connections') await close();
+  return { endpoint, close };
+}

@@ -19,6 +19,11 @@ import { LOG_OUTCOMES_EVENT, type LogOutcomes, type OtlpLogTransportOptions } fr
 import { pinoLineRecord } from './pino-line-record.ts';
 
 const REPORT_INTERVAL_MS = 1000;
+// How long the transport's end waits for its last exports. The application waits for it too: a
+// process.exit() blocks in pino's exit handler until this worker has closed. Unbounded, a
+// collector that refuses connections held the exit for ≈8.5 s (the exporter's retries), one that
+// never answers for 10 s (thread-stream's own limit). A healthy collector takes milliseconds.
+const LAST_EXPORT_DEADLINE_MS = 2000;
 const SCOPE = { name: '@hopscope/instrumentation' };
 
 export default function otlpLogTransport(options: OtlpLogTransportOptions): Writable {
@@ -67,7 +72,9 @@ export default function otlpLogTransport(options: OtlpLogTransportOptions): Writ
       if (partial !== '') emit(partial);
       partial = '';
       clearInterval(timer);
-      records.shutdown().then(
+      // Lines still unexported at the deadline are abandoned: the process is ending, and so is
+      // the /metrics endpoint that would have counted them.
+      withinDeadline(records.shutdown(), LAST_EXPORT_DEADLINE_MS).then(
         () => {
           report();
           done();
@@ -76,6 +83,15 @@ export default function otlpLogTransport(options: OtlpLogTransportOptions): Writ
       );
     },
   });
+}
+
+/** Settles as `work` does, or resolves once `ms` have passed. */
+function withinDeadline(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Where parsed lines go, and what is exported when the transport ends. */
