@@ -216,6 +216,41 @@ test('bytes, key-value lists, scope attributes and batches past 2 MiB encode as 
   assert.equal(decoded.resourceSpans[1]?.scopeSpans[0]?.spans.length, 120);
 });
 
+test('values repeated across spans and exports, whose encodings are kept, encode as upstream encodes them', () => {
+  const [sdkSpan] = sdkSpans();
+  assert.ok(sdkSpan);
+  const template = plain(sdkSpan);
+  // One key takes values of each type under the same text (1, '1', true); one varies past the
+  // number of values kept per key; one repeats a value too long to keep.
+  const spanWith = (i: number): ReadableSpan => ({
+    ...template,
+    name: `repeat ${i}`,
+    attributes: {
+      'messaging.system': 'rabbitmq',
+      'server.port': 5672,
+      'http.response.status_code': i % 3 === 0 ? 200 : 503,
+      ratio: 0.25,
+      nan: NaN,
+      redelivered: i % 2 === 0,
+      mixed: [1, '1', true][i % 3],
+      'url.path': `/orders/${i}`,
+      long: 'l'.repeat(300),
+      'ünï.key': 'naïve — 日本語',
+    },
+  });
+  const serializer = new OtlpSpanSerializer();
+  for (const exportIndex of [0, 1, 2]) {
+    const spans = Array.from({ length: 25 }, (_, i) => spanWith(exportIndex * 25 + i));
+    const body = serializer.serialize(spans);
+    assert.deepStrictEqual(
+      decode(body),
+      decode(ProtobufTraceSerializer.serializeRequest(spans)),
+      `export ${exportIndex}`,
+    );
+    serializer.release(body);
+  }
+});
+
 /** A ReadableSpan as a plain object (SDK spans keep some fields on their prototype). */
 function plain(span: ReadableSpan): ReadableSpan {
   const { name, kind, spanContext, parentSpanContext, startTime, endTime, status, attributes, links, events } = span;

@@ -5,23 +5,79 @@ import { ProtobufWriter } from './protobuf-writer.ts';
 // Past this many distinct keys, keys are encoded each time: attribute keys are a bounded set in
 // practice, but a bug that puts ids into keys must not grow this cache forever.
 const MAX_CACHED_KEYS = 2048;
+// Most attribute values repeat from one span to the next (a method, a route, a status code, a
+// broker's address, a routing key): a key's first distinct values are kept encoded, and their
+// whole KeyValues copied in for the next spans. A key that varies (a path, a peer port) fills its
+// few places and then costs one lookup a span more.
+const MAX_CACHED_VALUES_PER_KEY = 16;
+const MAX_CACHED_KEY_VALUE_BYTES = 128;
 const MIN_INT64 = -(2 ** 63);
 const MAX_INT64 = 2 ** 63;
 
-/** KeyValue.key = 1 with its tag and length, encoded once per key. */
+interface EncodedKey {
+  /** KeyValue.key = 1 with its tag and length. */
+  key: Uint8Array;
+  /** Whole KeyValues (length first, no tag) by primitive value; undefined for an uncached key. */
+  values: Map<string | number | boolean, Uint8Array> | undefined;
+}
+
+/** Attribute keys, and their recurring values, encoded once. */
 export class EncodedKeys {
   private readonly writer = new ProtobufWriter(256);
-  private readonly keys = new Map<string, Uint8Array>();
+  private readonly keys = new Map<string, EncodedKey>();
 
+  /** KeyValue.key = 1 with its tag and length. */
   get(key: string): Uint8Array {
-    let encoded = this.keys.get(key);
-    if (encoded) return encoded;
+    return this.entry(key).key;
+  }
+
+  /** One KeyValue `tag`: copied in whole when this key had this value before. */
+  write(writer: ProtobufWriter, tag: number, key: string, value: unknown): void {
+    const entry = this.entry(key);
+    const values = entry.values;
+    if (
+      values !== undefined &&
+      (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    ) {
+      const encoded = values.get(value) ?? this.encodeValue(entry.key, values, value);
+      if (encoded !== undefined) {
+        writer.uint(tag);
+        writer.raw(encoded);
+        return;
+      }
+    }
+    writeKeyValue(writer, tag, entry.key, value);
+  }
+
+  private entry(key: string): EncodedKey {
+    let entry = this.keys.get(key);
+    if (entry) return entry;
     const writer = this.writer;
     writer.pos = 0;
     writer.uint(0x0a);
     writer.string(key);
-    encoded = writer.copy();
-    if (this.keys.size < MAX_CACHED_KEYS) this.keys.set(key, encoded);
+    entry = { key: writer.copy(), values: new Map() };
+    // An uncached key is encoded each time, and never has its values cached.
+    if (this.keys.size < MAX_CACHED_KEYS) this.keys.set(key, entry);
+    else entry.values = undefined;
+    return entry;
+  }
+
+  /** The KeyValue of a value not seen before, kept while the key has few values and it is short. */
+  private encodeValue(
+    key: Uint8Array,
+    values: Map<string | number | boolean, Uint8Array>,
+    value: string | number | boolean,
+  ): Uint8Array | undefined {
+    if (values.size >= MAX_CACHED_VALUES_PER_KEY) return undefined;
+    if (typeof value === 'string' && value.length > MAX_CACHED_KEY_VALUE_BYTES) return undefined;
+    const writer = this.writer;
+    writer.pos = 0;
+    writeKeyValue(writer, 0, key, value);
+    if (writer.pos > MAX_CACHED_KEY_VALUE_BYTES) return undefined;
+    // writeKeyValue began with the tag: a zero, one byte, left out of what is kept.
+    const encoded = Uint8Array.prototype.slice.call(writer.buffer, 1, writer.pos);
+    values.set(value, encoded);
     return encoded;
   }
 }
@@ -36,7 +92,7 @@ export function writeAttributes(
   if (!attributes) return;
   for (const key in attributes) {
     if (!Object.hasOwn(attributes, key)) continue;
-    writeKeyValue(writer, tag, keys.get(key), attributes[key]);
+    keys.write(writer, tag, key, attributes[key]);
   }
 }
 
