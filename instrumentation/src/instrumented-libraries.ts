@@ -14,6 +14,7 @@ import { ExpressRouteInstrumentation } from './express-route-instrumentation.ts'
 import { HttpServerInstrumentation } from './http-server-instrumentation.ts';
 import { importNow } from './import-now.ts';
 import { RabbitmqClientInstrumentation } from './rabbitmq-client-instrumentation.ts';
+import { setPrimitiveAttribute } from './sdk-span-attributes.ts';
 import { ATTR_MESSAGING_RABBITMQ_REDELIVERED } from './semconv.ts';
 
 // The one table of the libraries the package instruments. The instrumentation list, the
@@ -119,7 +120,7 @@ export const INSTRUMENTED_LIBRARIES: readonly InstrumentedLibrary[] = [
       createAmqplibInstrumentation({
         useLinksForConsume: options.consumeContext === 'link',
         consumeHook: (span: Span, info: ConsumeInfo) => {
-          span.setAttribute(ATTR_MESSAGING_RABBITMQ_REDELIVERED, info.msg.fields.redelivered === true);
+          setPrimitiveAttribute(span, ATTR_MESSAGING_RABBITMQ_REDELIVERED, info.msg.fields.redelivered === true);
         },
       }),
   },

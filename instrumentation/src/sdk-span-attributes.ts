@@ -26,8 +26,8 @@ function sdkFields(span: Span): SdkSpanFields | undefined {
     : undefined;
 }
 
-/** `span.setAttribute(key, value)` for a string value and a non-empty key. */
-export function setStringAttribute(span: Span, key: string, value: string): void {
+/** `span.setAttribute(key, value)` for a string, number or boolean value and a non-empty key. */
+export function setPrimitiveAttribute(span: Span, key: string, value: string | number | boolean): void {
   const fields = sdkFields(span);
   if (!fields || !write(fields, key, value)) span.setAttribute(key, value);
 }

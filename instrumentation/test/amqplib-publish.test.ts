@@ -1,5 +1,6 @@
 // amqplib publishes on plain and confirm channels: one PRODUCER span per message, ended when the
-// broker confirms it, the caller's confirm callback inside that span, the consumer its child.
+// broker confirms it, the caller's confirm callback inside that span, the consumer its child,
+// which says whether the message was delivered before.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
@@ -72,6 +73,7 @@ test('a confirmed publish is one PRODUCER span, its callback runs inside it, the
   assert.equal(msg.properties.headers?.['tenant'], 'acme', "the caller's headers are kept");
   const consumerSpan = spans.find((s) => s.kind === SpanKind.CONSUMER && s.name === `${queue} process`);
   assert.equal(consumerSpan?.parentSpanContext?.spanId, producer.spanContext().spanId);
+  assert.equal(consumerSpan?.attributes['messaging.rabbitmq.message.redelivered'], false);
   assert.equal(trace.getActiveSpan(), undefined, 'nothing is left active after the publish');
   exporter.reset();
 });
@@ -107,5 +109,33 @@ test('a publish on a plain channel is one PRODUCER span, ended when it returns',
   assert.equal(msg.properties.headers?.['tenant'], 'acme');
   const { traceId, spanId } = producers[0].spanContext();
   assert.match(String(msg.properties.headers?.['traceparent']), new RegExp(`^00-${traceId}-${spanId}-0[13]$`));
+  exporter.reset();
+});
+
+test('a message requeued by a nack is consumed again with messaging.rabbitmq.message.redelivered true', async (t) => {
+  const { connection, queue } = await openQueue(t, 'redelivered');
+  const channel = await connection.createChannel();
+  const deliveries: boolean[] = [];
+  const twice = new Promise<void>((resolve) => {
+    void channel.consume(queue, (msg) => {
+      if (!msg) return;
+      deliveries.push(msg.fields.redelivered);
+      if (deliveries.length === 1) return channel.nack(msg, false, true);
+      channel.ack(msg);
+      resolve();
+    });
+  });
+  channel.sendToQueue(queue, Buffer.from('{}'));
+  await twice;
+
+  const consumers = (await finished()).filter((s) => s.kind === SpanKind.CONSUMER && s.name === `${queue} process`);
+  assert.deepEqual(deliveries, [false, true]);
+  assert.deepEqual(
+    consumers.map((s) => [s.attributes['messaging.rabbitmq.message.redelivered'], s.status.code]),
+    [
+      [false, SpanStatusCode.ERROR],
+      [true, SpanStatusCode.UNSET],
+    ],
+  );
   exporter.reset();
 });

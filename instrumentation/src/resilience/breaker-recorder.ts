@@ -7,7 +7,7 @@ import { ScrapeReaders } from '../metrics/scrape-readers.ts';
 import { CounterSeries, HistogramSeries } from '../metrics/series.ts';
 import { exemplarOf, perRegistry, supportsExemplars } from '../metrics/shared-metrics.ts';
 import { safely } from '../safely.ts';
-import { setStringAttribute } from '../sdk-span-attributes.ts';
+import { setPrimitiveAttribute } from '../sdk-span-attributes.ts';
 
 export const BREAKER_STATES = ['closed', 'open', 'half_open', 'isolated'] as const;
 export type BreakerState = (typeof BREAKER_STATES)[number];
@@ -197,8 +197,8 @@ export class BreakerRecorder {
     // Not safely(): a closure per call is measurable here (bench/breakers.ts), a try is free.
     try {
       // Two attributes one by one rather than setAttributes({...}): no object per call.
-      setStringAttribute(span, ATTR_BREAKER_NAME, this.name);
-      setStringAttribute(span, ATTR_BREAKER_STATE, this.state);
+      setPrimitiveAttribute(span, ATTR_BREAKER_NAME, this.name);
+      setPrimitiveAttribute(span, ATTR_BREAKER_STATE, this.state);
     } catch (error) {
       diag.warn('hopscope: breaker span attributes failed', error);
     }
