@@ -221,7 +221,7 @@ test('values repeated across spans and exports, whose encodings are kept, encode
   assert.ok(sdkSpan);
   const template = plain(sdkSpan);
   // One key takes values of each type under the same text (1, '1', true); one varies past the
-  // number of values kept per key; one repeats a value too long to keep.
+  // number of values kept per key; others repeat values too long to keep.
   const spanWith = (i: number): ReadableSpan => ({
     ...template,
     name: `repeat ${i}`,
@@ -235,6 +235,9 @@ test('values repeated across spans and exports, whose encodings are kept, encode
       mixed: [1, '1', true][i % 3],
       'url.path': `/orders/${i}`,
       long: 'l'.repeat(300),
+      // Short enough to try, too long once encoded with its key.
+      'user_agent.original': 'u'.repeat(120),
+      accents: 'é'.repeat(100),
       'ünï.key': 'naïve — 日本語',
     },
   });

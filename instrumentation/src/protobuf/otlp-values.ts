@@ -63,7 +63,10 @@ export class EncodedKeys {
     return entry;
   }
 
-  /** The KeyValue of a value not seen before, kept while the key has few values and it is short. */
+  /**
+   * The KeyValue of a value not seen before: kept while the key has few values and it is short;
+   * undefined (to be encoded in place) once the key has many or the value is long.
+   */
   private encodeValue(
     key: Uint8Array,
     values: Map<string | number | boolean, Uint8Array>,
@@ -74,8 +77,9 @@ export class EncodedKeys {
     const writer = this.writer;
     writer.pos = 0;
     writeKeyValue(writer, 0, key, value);
-    if (writer.pos > MAX_CACHED_KEY_VALUE_BYTES) return undefined;
     // writeKeyValue began with the tag: a zero, one byte, left out of what is kept.
+    // Too long to keep (a long key, multi-byte text): these bytes serve this once, unkept.
+    if (writer.pos > MAX_CACHED_KEY_VALUE_BYTES) return writer.buffer.subarray(1, writer.pos);
     const encoded = Uint8Array.prototype.slice.call(writer.buffer, 1, writer.pos);
     values.set(value, encoded);
     return encoded;
