@@ -67,8 +67,9 @@ export class OtlpSpanSerializer {
   // every export costs more than encoding it (the kernel maps and zeroes its pages anew).
   private readonly spare: Buffer[] = [];
   private bufferSize = 64 * 1024;
-  // Resources and scopes are encoded apart, once, then copied in; attribute keys likewise
-  // (EncodedKeys has a writer of its own: a key is encoded while a resource or scope is).
+  // Resources and scopes are encoded apart, once, then copied in; attribute keys and recurring
+  // values likewise (EncodedKeys has a writer of its own: a key or value is encoded while a
+  // resource or scope is).
   private readonly scratch = new ProtobufWriter(1024);
   private readonly resources = new WeakMap<Resource, Uint8Array>();
   private readonly scopes = new WeakMap<InstrumentationScope, Uint8Array>();
