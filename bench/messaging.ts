@@ -1,20 +1,32 @@
-// The RabbitMQ publish → consume loop (bench/apps/amqp-loop.mjs), bare and with hopscope
-// exporting to the sink, in alternating rounds: each round runs both, in the other order than the
-// round before (bare first, then hopscope first), so that load that rises or falls during the
-// run weighs on both alike.
+// The RabbitMQ publish → consume loop (bench/apps/amqp-loop.mjs): bare, with the same telemetry
+// written by hand for the loop (the floor, bench/apps/amqp-floor.mjs) and with hopscope, both
+// exporting to the sink, in alternating rounds: each round runs all three, in the other order
+// than the round before, so that load that rises or falls during the run weighs on all alike.
+import { fileURLToPath } from 'node:url';
 import { type AppContext, BARE, HOPSCOPE_REGISTER, type Variant, startApp } from './apps.ts';
 import { ended, nextMessage } from './processes.ts';
 import { messageOf } from './stages.ts';
 
+const FLOOR: Variant = {
+  name: 'floor (hand-written)',
+  execArgv: ['--import', fileURLToPath(new URL('./apps/amqp-floor.mjs', import.meta.url))],
+  env: {},
+};
 const HOPSCOPE: Variant = { name: 'hopscope', execArgv: HOPSCOPE_REGISTER, env: {} };
+const VARIANTS = [
+  { id: 'bare', variant: BARE },
+  { id: 'floor', variant: FLOOR },
+  { id: 'hopscope', variant: HOPSCOPE },
+] as const;
 const TIMEOUT_MS = 120_000;
 
 export interface RatesResult {
+  id: (typeof VARIANTS)[number]['id'];
   name: string;
   /** One rate per successful round. */
   rates: number[];
-  /** The CPU time the process spent per message, one per successful round (the messaging runs). */
-  cpuMicrosPerMessage?: number[];
+  /** The CPU time the process spent per message, one per successful round. */
+  cpuMicrosPerMessage: number[];
   errors: string[];
 }
 
@@ -24,7 +36,8 @@ export async function measureMessaging(
   messages: number,
   progress: (line: string) => void,
 ): Promise<RatesResult[]> {
-  const results = [BARE, HOPSCOPE].map((variant) => ({
+  const results = VARIANTS.map(({ id, variant }) => ({
+    id,
     variant,
     rates: [] as number[],
     cpuMicrosPerMessage: [] as number[],

@@ -4,7 +4,7 @@ import { breakerFigures, medianRate, stageFigures } from './figures.ts';
 import type { RatesResult } from './messaging.ts';
 import type { Settings } from './settings.ts';
 import { EXPECTED_EXPORTS, type StageResult } from './stages.ts';
-import { spread } from './stats.ts';
+import { median, spread } from './stats.ts';
 import { type Row, megabytes, renderTable, signed, times } from './table.ts';
 
 export function renderStages(stages: StageResult[], settings: Settings): string {
@@ -88,12 +88,13 @@ export function renderMessaging(results: RatesResult[]): string {
       rate.toFixed(0),
       bare ? times(rate / bare) : '–',
       `${min.toFixed(0)}–${max.toFixed(0)} (${percent.toFixed(0)}%)`,
+      median(result.cpuMicrosPerMessage).toFixed(0),
     ];
   });
   const notes = results.flatMap((result) =>
     result.rates.length > 0 ? result.errors.map((error) => `note: ${result.name}: ${error}`) : [],
   );
-  return [renderTable(['variant', 'msg/s', '× bare', 'spread (min–max)'], rows), ...notes].join('\n');
+  return [renderTable(['variant', 'msg/s', '× bare', 'spread (min–max)', 'CPU µs/msg'], rows), ...notes].join('\n');
 }
 
 export function renderBreakers(results: BreakerResult[]): string {

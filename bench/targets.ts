@@ -1,6 +1,7 @@
 // The targets of issue 11, each computed from this run's figures: figure | now | floor | target |
-// met? The floor is the same figure for the floor stage (the same telemetry written by hand for
-// the one endpoint, bench/apps/express-json-floor.mjs): what the target can reach on this machine.
+// met? The floor is the same figure for the floor stage or variant (the same telemetry written by
+// hand for the one endpoint or loop, bench/apps/express-json-floor.mjs and amqp-floor.mjs): what
+// the target can reach on this machine.
 import { type BreakerResult } from './breakers.ts';
 import { breakerAddedMicros, medianRate, stageFigures, type StageFigures } from './figures.ts';
 import type { RatesResult } from './messaging.ts';
@@ -60,7 +61,18 @@ function targets({ stages, messaging, breakers, soakSeconds }: TargetInputs): Ta
     const value = compute(fa, fb);
     return value === undefined ? { missing: 'n/a: not measured' } : { value, text: text(value) };
   };
-  const [bare, hopscope] = messaging.map(medianRate);
+  const messagingRate = (id: RatesResult['id']) => {
+    const result = messaging.find((candidate) => candidate.id === id);
+    return result && medianRate(result);
+  };
+  const bareMessages = messagingRate('bare');
+  /** Messages a second vs bare, for the hopscope or floor variant. */
+  const messagesVsBare = (id: RatesResult['id']): Figure => {
+    const rate = messagingRate(id);
+    return bareMessages !== undefined && rate !== undefined
+      ? { value: rate / bareMessages, text: times(rate / bareMessages) }
+      : { missing: 'n/a: a RabbitMQ run failed' };
+  };
   const breakerMicros = breakers.map(breakerAddedMicros);
   const soakCaveat = soakSeconds === TARGET_SOAK_SECONDS ? undefined : `after ${soakSeconds} s, not 60 s`;
   // Each figure of the full stage, and the same for the floor stage.
@@ -136,10 +148,8 @@ function targets({ stages, messaging, breakers, soakSeconds }: TargetInputs): Ta
     },
     {
       figure: 'RabbitMQ publish → consume, msgs/s vs bare',
-      now:
-        bare !== undefined && hopscope !== undefined
-          ? { value: hopscope / bare, text: times(hopscope / bare) }
-          : { missing: 'n/a: a RabbitMQ run failed' },
+      now: messagesVsBare('hopscope'),
+      floor: messagesVsBare('floor'),
       target: '≥ 0.9×',
       met: (value) => value >= 0.9,
     },

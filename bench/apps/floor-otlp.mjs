@@ -119,7 +119,7 @@ export function encodedKey(key) {
   return Uint8Array.prototype.slice.call(writer.bytes());
 }
 
-/** One KeyValue (string or integer value) under `tag`; `key` from encodedKey(). */
+/** One KeyValue (string, boolean or non-negative integer value) under `tag`; `key` from encodedKey(). */
 export function keyValue(writer, tag, key, value) {
   writer.uint(tag);
   const pair = writer.begin();
@@ -129,6 +129,9 @@ export function keyValue(writer, tag, key, value) {
   if (typeof value === 'number') {
     writer.uint(0x18); // int_value, non-negative here
     writer.uint(value);
+  } else if (typeof value === 'boolean') {
+    writer.uint(0x10); // bool_value
+    writer.uint(value ? 1 : 0);
   } else {
     writer.uint(0x0a); // string_value
     writer.string(String(value));
