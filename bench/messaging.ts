@@ -1,21 +1,21 @@
-// The RabbitMQ publish → consume loop (bench/apps/amqp-loop.mjs): bare, with the same telemetry
-// written by hand for the loop (the floor, bench/apps/amqp-floor.mjs) and with hopscope, both
-// exporting to the sink, in alternating rounds: each round runs all three, in the other order
-// than the round before, so that load that rises or falls during the run weighs on all alike.
+// The RabbitMQ publish → consume loop (bench/apps/amqp-loop.mjs): bare; with the same telemetry
+// written by hand for the loop (the floor, bench/apps/amqp-floor.mjs); the floor with its spans
+// made by the OpenTelemetry SDK (amqp-floor-sdk.mjs); and with hopscope; all but bare exporting
+// to the sink. In alternating rounds: each round runs every variant, in the other order than the
+// round before, so that load that rises or falls during the run weighs on all alike.
 import { fileURLToPath } from 'node:url';
 import { type AppContext, BARE, HOPSCOPE_REGISTER, type Variant, startApp } from './apps.ts';
 import { ended, nextMessage } from './processes.ts';
 import { messageOf } from './stages.ts';
 
-const FLOOR: Variant = {
-  name: 'floor (hand-written)',
-  execArgv: ['--import', fileURLToPath(new URL('./apps/amqp-floor.mjs', import.meta.url))],
-  env: {},
-};
+const preloading = (script: string) => ['--import', fileURLToPath(new URL(`./apps/${script}`, import.meta.url))];
+const FLOOR: Variant = { name: 'floor (hand-written)', execArgv: preloading('amqp-floor.mjs'), env: {} };
+const SDK_FLOOR: Variant = { name: 'floor on the OTel SDK', execArgv: preloading('amqp-floor-sdk.mjs'), env: {} };
 const HOPSCOPE: Variant = { name: 'hopscope', execArgv: HOPSCOPE_REGISTER, env: {} };
 const VARIANTS = [
   { id: 'bare', variant: BARE },
   { id: 'floor', variant: FLOOR },
+  { id: 'sdk-floor', variant: SDK_FLOOR },
   { id: 'hopscope', variant: HOPSCOPE },
 ] as const;
 const TIMEOUT_MS = 120_000;
