@@ -8,10 +8,11 @@
 //      exporting over OTLP to a local sink. The service is pinned to one core, the load
 //      generator (autocannon) and the sink to another (taskset); rounds alternate between the
 //      stages; each figure is the median of the rounds, with the spread of req/s;
-//   2. a RabbitMQ publish → consume loop, bare vs hopscope;
+//   2. a RabbitMQ publish → consume loop: bare, its floors (hand-written, and on the OpenTelemetry
+//      SDK: bench/messaging.ts) and hopscope;
 //   3. a call through a circuit breaker (cockatiel, opossum), breaker telemetry on vs off, side
 //      by side in one process per library per round.
-// Environment (defaults in brackets; the default run takes about 8 minutes on 2 cores):
+// Environment (defaults in brackets; the default run takes about 9 minutes on 2 cores):
 //   BENCH_ROUNDS [3]            rounds of every variant, alternating
 //   BENCH_SECONDS [5]           measured load per variant per round
 //   BENCH_WARMUP_SECONDS [2]    load before the measured load, same process
