@@ -1,12 +1,9 @@
 // What both RabbitMQ floors (amqp-floor.mjs, amqp-floor-sdk.mjs) do with a finished span: the
 // messaging metrics (messages sent; messages consumed with the process-duration histogram and the
 // span as exemplar, bucket counts kept by hand), then the span encoded as OTLP/protobuf with
-// instrumentation-amqplib's attributes and posted 512 at a time.
-import { Writer, encodedKey, keyValue, post, requestBody } from './floor-otlp.mjs';
+// instrumentation-amqplib's attributes and posted 512 at a time (floor-otlp.mjs).
+import { SpanBatches, beginSpan, encodedKey, keyValue } from './floor-otlp.mjs';
 
-const SERVICE = process.env.OTEL_SERVICE_NAME ?? 'bench';
-const ENDPOINT = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-const BATCH = 512;
 export const PRODUCER = 4;
 export const CONSUMER = 5;
 
@@ -54,8 +51,7 @@ function observe(span) {
   series.exemplars[bucket] = { traceId: span.traceId, spanId: span.spanId, value: seconds, at: Date.now() };
 }
 
-let spans = new Writer(256 * 1024);
-let spanCount = 0;
+const spans = new SpanBatches(process.env.OTEL_EXPORTER_OTLP_ENDPOINT, process.env.OTEL_SERVICE_NAME ?? 'bench');
 
 /**
  * A finished span: { kind, name, destination, routingKey, redelivered (consumer), traceId,
@@ -63,17 +59,8 @@ let spanCount = 0;
  */
 export function recordSpan(span) {
   observe(span);
-  const w = spans;
-  w.uint(0x12); // ScopeSpans.spans = 2
-  const mark = w.begin();
-  w.uint(0x0a);
-  w.hexId(span.traceId);
-  w.uint(0x12);
-  w.hexId(span.spanId);
-  if (span.parentSpanId) {
-    w.uint(0x22);
-    w.hexId(span.parentSpanId);
-  }
+  const w = spans.writer;
+  const mark = beginSpan(w, span.traceId, span.spanId, span.parentSpanId);
   w.uint(0x2a);
   w.string(span.name);
   w.uint(0x30);
@@ -96,15 +83,8 @@ export function recordSpan(span) {
   w.uint(0x85); // flags = 16, fixed32 (a two-byte tag): sampled, parent remote or none
   w.fixed32(span.parentSpanId ? 0x301 : 0x101);
   w.end(mark);
-  if (++spanCount === BATCH) flushSpans();
+  spans.added();
 }
 
-function flushSpans() {
-  if (spanCount === 0) return;
-  post(`${ENDPOINT}/v1/traces`, requestBody(SERVICE, 'floor', spans.bytes()));
-  spans = new Writer(spans.buffer.length);
-  spanCount = 0;
-}
-setInterval(flushSpans, 5000).unref();
 // The loop ends by disconnecting its IPC channel; what is left of the spans goes then.
-process.once('disconnect', flushSpans);
+process.once('disconnect', () => spans.flush());

@@ -11,6 +11,15 @@ import { instrumentChannels } from './amqp-floor-channels.mjs';
 import { CONNECTION, CONSUMER, PRODUCER, recordSpan } from './amqp-floor-export.mjs';
 
 const CONNECTION_ATTRIBUTES = Object.fromEntries(CONNECTION);
+/** instrumentation-amqplib's attributes, a consumer's two more passed as `more`. */
+const attributes = (exchange, routingKey, more) => ({
+  ...CONNECTION_ATTRIBUTES,
+  'messaging.system': 'rabbitmq',
+  'messaging.destination': exchange,
+  'messaging.destination_kind': 'topic',
+  'messaging.rabbitmq.routing_key': routingKey,
+  ...more,
+});
 const millis = ([seconds, nanos]) => seconds * 1000 + nanos / 1e6;
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager());
@@ -42,13 +51,7 @@ instrumentChannels({
   startProducer(exchange, routingKey, headers) {
     const span = tracer.startSpan(`publish ${exchange || '<default>'}`, {
       kind: SpanKind.PRODUCER,
-      attributes: {
-        ...CONNECTION_ATTRIBUTES,
-        'messaging.system': 'rabbitmq',
-        'messaging.destination': exchange,
-        'messaging.destination_kind': 'topic',
-        'messaging.rabbitmq.routing_key': routingKey,
-      },
+      attributes: attributes(exchange, routingKey),
     });
     propagation.inject(trace.setSpan(context.active(), span), headers);
     return span;
@@ -60,15 +63,10 @@ instrumentChannels({
       `${queue} process`,
       {
         kind: SpanKind.CONSUMER,
-        attributes: {
-          ...CONNECTION_ATTRIBUTES,
-          'messaging.system': 'rabbitmq',
-          'messaging.destination': exchange,
-          'messaging.destination_kind': 'topic',
-          'messaging.rabbitmq.routing_key': routingKey,
+        attributes: attributes(exchange, routingKey, {
           'messaging.operation': 'process',
           'messaging.rabbitmq.message.redelivered': redelivered,
-        },
+        }),
       },
       parent,
     );

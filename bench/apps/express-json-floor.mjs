@@ -13,11 +13,10 @@ import { randomFillSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import pino from 'pino';
-import { Writer, encodedKey, keyValue, post, posted, requestBody } from './floor-otlp.mjs';
+import { SpanBatches, beginSpan, encodedKey, keyValue, posted } from './floor-otlp.mjs';
 
 const SERVICE = process.env.OTEL_SERVICE_NAME ?? 'bench';
 const ENDPOINT = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-const BATCH = 512;
 
 // A span: its ids from a pool of random bytes, refilled when spent, and its start.
 const pool = Buffer.alloc(24 * 1024);
@@ -72,21 +71,15 @@ const KEY = Object.fromEntries(
   ].map((key) => [key, encodedKey(key)]),
 );
 
-let spans = new Writer(256 * 1024);
-let spanCount = 0;
+const spans = new SpanBatches(ENDPOINT, SERVICE);
 
 function endSpan(span, req, res) {
   const end = performance.timeOrigin + performance.now();
   const route = req.route ? `${req.baseUrl}${req.route.path}` : undefined;
   const status = res.statusCode;
   observeDuration(req.method, route ?? '', status, (end - span.start) / 1000, span);
-  const w = spans;
-  w.uint(0x12); // ScopeSpans.spans = 2
-  const mark = w.begin();
-  w.uint(0x0a);
-  w.hexId(span.traceId);
-  w.uint(0x12);
-  w.hexId(span.spanId);
+  const w = spans.writer;
+  const mark = beginSpan(w, span.traceId, span.spanId);
   w.uint(0x2a);
   w.string(route ? `${req.method} ${route}` : req.method);
   w.uint(0x30);
@@ -114,17 +107,8 @@ function endSpan(span, req, res) {
   w.uint(0x85); // flags = 16, fixed32 (a two-byte tag): sampled, parent not remote
   w.fixed32(0x101);
   w.end(mark);
-  if (++spanCount === BATCH) flushSpans();
+  spans.added();
 }
-
-function flushSpans() {
-  if (spanCount === 0) return;
-  const items = spans.bytes();
-  post(`${ENDPOINT}/v1/traces`, requestBody(SERVICE, 'floor', items));
-  spans = new Writer(spans.buffer.length);
-  spanCount = 0;
-}
-setInterval(flushSpans, 5000).unref();
 
 const context = new AsyncLocalStorage();
 const shipping = pino.transport({
@@ -184,7 +168,7 @@ process.on('message', (message) => {
 process.on('SIGTERM', () => {
   server.close();
   server.closeAllConnections();
-  flushSpans();
+  spans.flush();
   // The worker posts what it holds as it ends; the IPC channel would keep the process alive.
   shipping.once('close', () => posted().then(() => process.exit(0)));
   shippedLines.end();

@@ -141,6 +141,47 @@ export function keyValue(writer, tag, key, value) {
 }
 
 /**
+ * Starts a Span message (ScopeSpans.spans = 2) with its ids (hex; parentSpanId may be
+ * undefined); its other fields follow, then `writer.end()` with what this returns.
+ */
+export function beginSpan(writer, traceId, spanId, parentSpanId) {
+  writer.uint(0x12);
+  const mark = writer.begin();
+  writer.uint(0x0a);
+  writer.hexId(traceId);
+  writer.uint(0x12);
+  writer.hexId(spanId);
+  if (parentSpanId) {
+    writer.uint(0x22);
+    writer.hexId(parentSpanId);
+  }
+  return mark;
+}
+
+/** Encoded spans, posted to `${endpoint}/v1/traces` 512 at a time, and every 5 s. */
+export class SpanBatches {
+  constructor(endpoint, serviceName) {
+    this.url = `${endpoint}/v1/traces`;
+    this.serviceName = serviceName;
+    /** Where the next span is encoded; call added() once it is. */
+    this.writer = new Writer(256 * 1024);
+    this.count = 0;
+    setInterval(() => this.flush(), 5000).unref();
+  }
+
+  added() {
+    if (++this.count === 512) this.flush();
+  }
+
+  flush() {
+    if (this.count === 0) return;
+    post(this.url, requestBody(this.serviceName, 'floor', this.writer.bytes()));
+    this.writer = new Writer(this.writer.buffer.length);
+    this.count = 0;
+  }
+}
+
+/**
  * Export{Trace,Logs}ServiceRequest around `items` (encoded Span or LogRecord messages, each with
  * its tag): one resource with service.name, one scope. Both messages put these at the same tags.
  */
