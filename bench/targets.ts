@@ -66,7 +66,7 @@ function targets({ stages, messaging, breakers, soakSeconds }: TargetInputs): Ta
     return result && medianRate(result);
   };
   const bareMessages = messagingRate('bare');
-  /** Messages a second vs bare, for the hopscope or floor variant. */
+  /** Messages a second vs bare, for one variant. */
   const messagesVsBare = (id: RatesResult['id']): Figure => {
     const rate = messagingRate(id);
     return bareMessages !== undefined && rate !== undefined
