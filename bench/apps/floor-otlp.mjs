@@ -1,6 +1,7 @@
-// What the floor stage's two halves share (express-json-floor.mjs, floor-log-transport.mjs): a
-// minimal protobuf writer for OTLP request bodies, and their POST. Plain JavaScript, so that the
-// floor loads nothing the bare app does not, beyond its own telemetry.
+// What the floors share (the HTTP stage's two halves, express-json-floor.mjs and
+// floor-log-transport.mjs, and the RabbitMQ floors' amqp-floor-export.mjs): a minimal protobuf
+// writer for OTLP request bodies, span batches, and their POST. Plain JavaScript, so that a floor
+// loads nothing the bare app does not, beyond its own telemetry.
 import { Agent, request } from 'node:http';
 
 const TWO_POW_32 = 2 ** 32;
