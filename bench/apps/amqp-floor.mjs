@@ -7,21 +7,9 @@
 // OpenTelemetry API or SDK, sampler, span processors, baggage, attribute checks, metrics endpoint
 // or error handling: not a product, a yardstick, as express-json-floor.mjs is for the HTTP stages.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomFillSync } from 'node:crypto';
 import { instrumentChannels } from './amqp-floor-channels.mjs';
 import { CONSUMER, PRODUCER, recordSpan } from './amqp-floor-export.mjs';
-
-// Ids from a pool of random bytes, refilled when spent.
-const pool = Buffer.alloc(24 * 1024);
-let poolAt = pool.length;
-function randomHex(bytes) {
-  if (poolAt + bytes > pool.length) {
-    randomFillSync(pool);
-    poolAt = 0;
-  }
-  poolAt += bytes;
-  return pool.toString('hex', poolAt - bytes, poolAt);
-}
+import { randomHex } from './floor-otlp.mjs';
 
 const now = () => performance.timeOrigin + performance.now();
 const context = new AsyncLocalStorage();

@@ -9,30 +9,17 @@
 // endpoint or error handling: not a product, a yardstick.
 import express from 'express';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomFillSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import pino from 'pino';
-import { SpanBatches, beginSpan, encodedKey, keyValue, posted } from './floor-otlp.mjs';
+import { SpanBatches, beginSpan, encodedKey, keyValue, posted, randomHex } from './floor-otlp.mjs';
 
 const SERVICE = process.env.OTEL_SERVICE_NAME ?? 'bench';
 const ENDPOINT = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
 
-// A span: its ids from a pool of random bytes, refilled when spent, and its start.
-const pool = Buffer.alloc(24 * 1024);
-let poolAt = pool.length;
+// A span: its ids and its start.
 function startSpan() {
-  if (poolAt === pool.length) {
-    randomFillSync(pool);
-    poolAt = 0;
-  }
-  const span = {
-    traceId: pool.toString('hex', poolAt, poolAt + 16),
-    spanId: pool.toString('hex', poolAt + 16, poolAt + 24),
-    start: performance.timeOrigin + performance.now(),
-  };
-  poolAt += 24;
-  return span;
+  return { traceId: randomHex(16), spanId: randomHex(8), start: performance.timeOrigin + performance.now() };
 }
 
 // The RED histogram (http.server.request.duration): per method, route and status, its bucket

@@ -1,12 +1,27 @@
 // What the floors share (the HTTP stage's two halves, express-json-floor.mjs and
-// floor-log-transport.mjs, and the RabbitMQ floors' amqp-floor-export.mjs): a minimal protobuf
+// floor-log-transport.mjs, and the RabbitMQ floors): span and trace ids, a minimal protobuf
 // writer for OTLP request bodies, span batches, and their POST. Plain JavaScript, so that a floor
 // loads nothing the bare app does not, beyond its own telemetry.
+import { randomFillSync } from 'node:crypto';
 import { Agent, request } from 'node:http';
 
 const TWO_POW_32 = 2 ** 32;
 const HEX = new Uint8Array(128);
 for (let digit = 0; digit < 16; digit++) HEX[digit.toString(16).charCodeAt(0)] = digit;
+
+// Ids from a pool of random bytes, refilled when spent.
+const pool = Buffer.alloc(24 * 1024);
+let poolAt = pool.length;
+
+/** `bytes` random bytes as lower-case hex: 16 for a trace id, 8 for a span id. */
+export function randomHex(bytes) {
+  if (poolAt + bytes > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += bytes;
+  return pool.toString('hex', poolAt - bytes, poolAt);
+}
 
 /** Writes into one growing Buffer. Message lengths are three-byte varints, patched at end(). */
 export class Writer {
