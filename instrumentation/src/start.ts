@@ -23,6 +23,7 @@ import { SpanMetricsProcessor } from './metrics/span-metrics-processor.ts';
 import { type TelemetryMetrics, createRegistry, createTelemetryMetrics } from './metrics/telemetry-metrics.ts';
 import { RandomTraceFlagProcessor } from './random-trace-flag.ts';
 import { createSampler } from './sampler.ts';
+import { EncodeOnEndProcessor } from './traces/encode-on-end-processor.ts';
 import { SafePropagator } from './safe-propagator.ts';
 import { librariesLoadedBeforeStart } from './self-check.ts';
 import { startLogProvider } from './logs/log-provider.ts';
@@ -93,7 +94,10 @@ function startTracing(config: TelemetryConfig, metrics: TelemetryMetrics, option
       };
       counter[outcome].inc(count);
     });
-    processors.push(new BatchSpanProcessor({ exporter, selfObsMeterProvider, ...config.spanBatch }));
+    const batch = new BatchSpanProcessor({ exporter, selfObsMeterProvider, ...config.spanBatch });
+    // Our http/protobuf exporter takes spans encoded as they end (traces/encode-on-end-processor.ts).
+    const ours = !options.spanExporter && target?.protocol === 'http/protobuf';
+    processors.push(ours ? new EncodeOnEndProcessor(batch) : batch);
   }
   const resource = detectResources({ detectors: [envDetector, processDetector, hostDetector] }).merge(
     resourceFromAttributes({ 'service.name': config.serviceName }),

@@ -1,5 +1,6 @@
 // Our http/protobuf span serializer must send what otlp-transformer's ProtobufTraceSerializer
-// sends: a collector decoding either request sees the same spans. Both are decoded with
+// sends, whether it encodes spans at export or as they end: a collector decoding either request
+// sees the same spans. Both are decoded with
 // protobufjs against the OTLP trace schema and compared field by field.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -16,6 +17,8 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { decodeTraceRequest } from './helpers/otlp-proto.ts';
+import { EncodeOnEndProcessor } from '../src/traces/encode-on-end-processor.ts';
+import { EncodedSpan } from '../src/traces/encoded-span.ts';
 import { OtlpSpanSerializer } from '../src/traces/otlp-span-serializer.ts';
 
 interface Decoded {
@@ -252,6 +255,53 @@ test('values repeated across spans and exports, whose encodings are kept, encode
     );
     serializer.release(body);
   }
+});
+
+test('spans encoded as they end and queued as bytes are sent as upstream encodes the spans', () => {
+  const spans = sdkSpans(); // one span of some 20 KB among them
+  const queued: ReadableSpan[] = [];
+  const batch: SpanProcessor = {
+    onStart: () => undefined,
+    onEnd: (span) => queued.push(span),
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  const encoding = new EncodeOnEndProcessor(batch);
+  const template = plain(spans[0]);
+  const unsampled: ReadableSpan = {
+    ...template,
+    spanContext: () => ({ traceId: 'f'.repeat(32), spanId: 'e'.repeat(16), traceFlags: TraceFlags.NONE }),
+  };
+  const unreadable: ReadableSpan = {
+    ...template,
+    get attributes(): ReadableSpan['attributes'] {
+      throw new Error('attributes gone');
+    },
+  };
+  for (const span of [...spans, unsampled, unreadable]) encoding.onEnd(span);
+  assert.equal(queued.length, spans.length + 1, 'the unsampled span is not queued');
+  assert.equal(queued.pop(), unreadable, 'a span that cannot be encoded is queued as it is');
+  assert.ok(
+    queued.every((item) => item instanceof EncodedSpan),
+    'bytes are queued, not spans',
+  );
+
+  // Several batches, each serialized before the next is encoded: the slabs of one serve the
+  // next, and every batch still reads as its own spans.
+  const serializer = new OtlpSpanSerializer();
+  const first = queued.splice(0);
+  const renamed = (batchIndex: number) => spans.map((span) => ({ ...plain(span), name: `batch ${batchIndex}` }));
+  assert.deepStrictEqual(decode(serializer.serialize(first)), decode(ProtobufTraceSerializer.serializeRequest(spans)));
+  for (const batchIndex of [1, 2, 3, 4]) {
+    for (const span of renamed(batchIndex)) encoding.onEnd(span);
+    assert.deepStrictEqual(
+      decode(serializer.serialize(queued.splice(0))),
+      decode(ProtobufTraceSerializer.serializeRequest(renamed(batchIndex))),
+      `batch ${batchIndex}`,
+    );
+  }
+  // Their bytes may be another span's by now: a second copy fails the export, never sends them.
+  assert.throws(() => serializer.serialize(first), /copied into a request twice/);
 });
 
 /** A ReadableSpan as a plain object (SDK spans keep some fields on their prototype). */

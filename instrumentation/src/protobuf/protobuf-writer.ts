@@ -116,6 +116,12 @@ export class ProtobufWriter {
     this.pos += value.length;
   }
 
+  /** Bytes already encoded, from `source` between `start` and `end`. */
+  rawFrom(source: Buffer, start: number, end: number): void {
+    this.ensure(end - start);
+    this.pos += source.copy(this.buffer, this.pos, start, end);
+  }
+
   /**
    * A hex trace or span id as length-delimited bytes, decoded in place (upper or lower case,
    * as otlp-transformer's hexToBinary).

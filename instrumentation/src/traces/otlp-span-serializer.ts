@@ -2,13 +2,15 @@
 // trace exporter (otlp-proto-trace-exporter.ts). It encodes the same message as
 // otlp-transformer's ProtobufTraceSerializer at a fraction of its cost on the main thread: the
 // resource and each instrumentation scope are encoded once and their bytes reused, attribute
-// keys likewise, and one pass writes into a reused buffer (protobuf-writer.ts).
+// keys likewise, and one pass writes into a reused buffer (protobuf-writer.ts). A span may also
+// be encoded as it ends (encode()), and its bytes copied into the request later.
 import type { Attributes, Link, SpanContext } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { EncodedKeys, writeAttributes, writeCount } from '../protobuf/otlp-values.ts';
 import { ProtobufWriter } from '../protobuf/protobuf-writer.ts';
+import { EncodedSpan, EncodedSpans } from './encoded-span.ts';
 
 // Field tags (field number << 3 | wire type), named after opentelemetry-proto's fields.
 const TAG = {
@@ -74,6 +76,9 @@ export class OtlpSpanSerializer {
   private readonly resources = new WeakMap<Resource, Uint8Array>();
   private readonly scopes = new WeakMap<InstrumentationScope, Uint8Array>();
   private readonly keys = new EncodedKeys();
+  // encode() writes a span here, then keeps a copy of its bytes.
+  private readonly spanWriter = new ProtobufWriter(1024);
+  private readonly encoded = new EncodedSpans();
 
   /**
    * The request body, in a buffer of its own until it is handed back to release(), when the
@@ -90,7 +95,10 @@ export class OtlpSpanSerializer {
         writer.uint(TAG.scopeSpans);
         const scopeSpansMark = writer.begin(3);
         writer.raw(this.encodedScope(scope));
-        for (const span of scopeSpans) this.writeSpan(span);
+        for (const span of scopeSpans) {
+          if (span instanceof EncodedSpan) span.copyInto(writer);
+          else this.writeSpan(writer, span);
+        }
         if (scope.schemaUrl) {
           writer.uint(TAG.schemaUrl);
           writer.string(scope.schemaUrl);
@@ -107,14 +115,24 @@ export class OtlpSpanSerializer {
     return writer.buffer.subarray(0, writer.pos);
   }
 
+  /**
+   * A finished span as the ScopeSpans.spans field serialize() writes for it (tag, length,
+   * message), kept outside the JS heap until serialize() copies it in (encode-on-end-processor.ts).
+   */
+  encode(span: ReadableSpan): EncodedSpan {
+    const writer = this.spanWriter;
+    writer.pos = 0;
+    this.writeSpan(writer, span);
+    return this.encoded.keep(writer.buffer, writer.pos, span.resource, span.instrumentationScope);
+  }
+
   /** Gives back the buffer of a body from serialize() that no request will read again. */
   release(body: Uint8Array): void {
     const buffer = Buffer.from(body.buffer, 0, body.buffer.byteLength);
     if (buffer.length === this.bufferSize && this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(buffer);
   }
 
-  private writeSpan(span: ReadableSpan): void {
-    const writer = this.writer;
+  private writeSpan(writer: ProtobufWriter, span: ReadableSpan): void {
     writer.uint(TAG.span);
     const mark = writer.begin(2);
     const context = span.spanContext();
@@ -144,18 +162,17 @@ export class OtlpSpanSerializer {
     writer.hrTime(span.endTime);
     writeAttributes(writer, TAG.attributes, span.attributes, this.keys);
     writeCount(writer, TAG.droppedAttributesCount, span.droppedAttributesCount);
-    for (const event of span.events) this.writeEvent(event);
+    for (const event of span.events) this.writeEvent(writer, event);
     writeCount(writer, TAG.droppedEventsCount, span.droppedEventsCount);
-    for (const link of span.links) this.writeLink(link);
+    for (const link of span.links) this.writeLink(writer, link);
     writeCount(writer, TAG.droppedLinksCount, span.droppedLinksCount);
-    this.writeStatus(span);
+    this.writeStatus(writer, span);
     writer.uint(TAG.flags);
     writer.fixed32(spanFlags(context, parent?.isRemote));
     writer.end(mark);
   }
 
-  private writeEvent(event: TimedEvent): void {
-    const writer = this.writer;
+  private writeEvent(writer: ProtobufWriter, event: TimedEvent): void {
     writer.uint(TAG.event);
     const mark = writer.begin(1);
     writer.uint(TAG.eventTime);
@@ -167,8 +184,7 @@ export class OtlpSpanSerializer {
     writer.end(mark);
   }
 
-  private writeLink(link: Link): void {
-    const writer = this.writer;
+  private writeLink(writer: ProtobufWriter, link: Link): void {
     const context = link.context;
     writer.uint(TAG.link);
     const mark = writer.begin(1);
@@ -188,8 +204,7 @@ export class OtlpSpanSerializer {
     writer.end(mark);
   }
 
-  private writeStatus(span: ReadableSpan): void {
-    const writer = this.writer;
+  private writeStatus(writer: ProtobufWriter, span: ReadableSpan): void {
     const { code, message } = span.status;
     writer.uint(TAG.status);
     const mark = writer.begin(1);
