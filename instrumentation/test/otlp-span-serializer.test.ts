@@ -76,14 +76,19 @@ const ATTRIBUTES = {
   empty: [],
 };
 
-function sdkSpans(): ReadableSpan[] {
-  const ended: ReadableSpan[] = [];
-  const collect: SpanProcessor = {
+/** A span processor that keeps every span it is given, in `into`. */
+function collecting(into: ReadableSpan[]): SpanProcessor {
+  return {
     onStart: () => undefined,
-    onEnd: (span) => ended.push(span),
+    onEnd: (span) => into.push(span),
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
   };
+}
+
+function sdkSpans(): ReadableSpan[] {
+  const ended: ReadableSpan[] = [];
+  const collect = collecting(ended);
   const providerOf = (service: string, schemaUrl?: string) =>
     new TracerProvider({
       resource: resourceFromAttributes(
@@ -260,13 +265,7 @@ test('values repeated across spans and exports, whose encodings are kept, encode
 test('spans encoded as they end and queued as bytes are sent as upstream encodes the spans', () => {
   const spans = sdkSpans(); // one span of some 20 KB among them
   const queued: ReadableSpan[] = [];
-  const batch: SpanProcessor = {
-    onStart: () => undefined,
-    onEnd: (span) => queued.push(span),
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
-  };
-  const encoding = new EncodeOnEndProcessor(batch);
+  const encoding = new EncodeOnEndProcessor(collecting(queued));
   const template = plain(spans[0]);
   const unsampled: ReadableSpan = {
     ...template,
