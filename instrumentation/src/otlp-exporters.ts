@@ -48,6 +48,14 @@ const LOG_EXPORTERS: Record<OtlpProtocol, (target: OtlpTarget) => Made<LogRecord
   },
 };
 
+/**
+ * Whether the trace exporter of `target`'s protocol takes spans encoded as they end
+ * (traces/encode-on-end-processor.ts): only ours, whose serializer copies their bytes in.
+ */
+export function takesEncodedSpans(target: OtlpTarget): boolean {
+  return target.protocol === 'http/protobuf';
+}
+
 export function createTraceExporter(target: OtlpTarget): SpanExporter {
   return loadedOnFirstUse(() => TRACE_EXPORTERS[target.protocol](target));
 }

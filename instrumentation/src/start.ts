@@ -17,7 +17,7 @@ import { recordHookedModules } from './hooked-modules.ts';
 import { HOOKED_MODULES, INSTRUMENTED_MODULES, createInstrumentations } from './instrumentations.ts';
 import { startMetricsServer } from './metrics/metrics-server.ts';
 import { processorOutcomeMeterProvider } from './metrics/processor-outcomes.ts';
-import { createTraceExporter } from './otlp-exporters.ts';
+import { createTraceExporter, takesEncodedSpans } from './otlp-exporters.ts';
 import { ScrapeSpanFilter } from './metrics/scrape-span-filter.ts';
 import { SpanMetricsProcessor } from './metrics/span-metrics-processor.ts';
 import { type TelemetryMetrics, createRegistry, createTelemetryMetrics } from './metrics/telemetry-metrics.ts';
@@ -95,9 +95,8 @@ function startTracing(config: TelemetryConfig, metrics: TelemetryMetrics, option
       counter[outcome].inc(count);
     });
     const batch = new BatchSpanProcessor({ exporter, selfObsMeterProvider, ...config.spanBatch });
-    // Our http/protobuf exporter takes spans encoded as they end (traces/encode-on-end-processor.ts).
-    const ours = !options.spanExporter && target?.protocol === 'http/protobuf';
-    processors.push(ours ? new EncodeOnEndProcessor(batch) : batch);
+    const encoded = !options.spanExporter && target !== undefined && takesEncodedSpans(target);
+    processors.push(encoded ? new EncodeOnEndProcessor(batch) : batch);
   }
   const resource = detectResources({ detectors: [envDetector, processDetector, hostDetector] }).merge(
     resourceFromAttributes({ 'service.name': config.serviceName }),
